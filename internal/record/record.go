@@ -81,10 +81,13 @@ const (
 // Record is one source row. Values maps column name to value; Columns keeps
 // the source order. A value is nil (SQL NULL or a missing cell), string,
 // int64, float64, bool, time.Time, []byte, or a decimal as string.
+// Problem is set by a source for a row it could delimit but not read
+// cleanly (ragged, undecodable); the pipeline quarantines such a row.
 type Record struct {
 	Columns []string
 	Values  map[string]any
 	Pos     Position
+	Problem string
 }
 
 // New builds a record from parallel slices of names and values.

@@ -1,0 +1,11 @@
+// Package orm is the sandbox's in-memory Odoo ORM subset: models and fields
+// from a fields_get schema snapshot, seeded with the reference records a
+// fresh Odoo database holds (with their external IDs), and the model methods
+// a migration calls (create, write, unlink, read, search, search_read,
+// search_count, name_search, read_group, fields_get, load, get_external_id,
+// check_object_reference, context_get, check_access_rights…), with Odoo's
+// value semantics and Odoo's exact messages.
+//
+// It knows nothing about HTTP: the sandbox package speaks the protocols and
+// calls DB.Execute with a Call; failures come back as *Exception.
+package orm
