@@ -39,7 +39,10 @@ func TestTamperingIsFoundWithItsPosition(t *testing.T) {
 		mutate func(lines [][]byte) [][]byte
 		seq    int64
 	}{
-		"edit":    {func(ls [][]byte) [][]byte { ls[1] = bytes.Replace(ls[1], []byte("tester"), []byte("mallory"), 1); return ls }, 2},
+		"edit": {func(ls [][]byte) [][]byte {
+			ls[1] = bytes.Replace(ls[1], []byte("tester"), []byte("mallory"), 1)
+			return ls
+		}, 2},
 		"delete":  {func(ls [][]byte) [][]byte { return append(ls[:1:1], ls[2:]...) }, 2},
 		"reorder": {func(ls [][]byte) [][]byte { ls[1], ls[2] = ls[2], ls[1]; return ls }, 2},
 		"insert":  {func(ls [][]byte) [][]byte { return append(ls[:2:2], append([][]byte{ls[0]}, ls[2:]...)...) }, 3},
