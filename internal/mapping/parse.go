@@ -1,0 +1,168 @@
+package mapping
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// layout converts a date format written with tokens (YYYY, YY, MM, M, DD,
+// D, HH, hh, mm, ss, SSS, MON, Z) to a Go layout. A format that already
+// is a Go layout (contains 2006) is kept.
+func layout(f string) string {
+	if strings.Contains(f, "2006") {
+		return f
+	}
+	r := strings.NewReplacer("YYYY", "2006", "YY", "06", "MON", "Jan", "MM", "01", "DD", "02",
+		"HH", "15", "hh", "03", "mm", "04", "ss", "05", "SSS", "000", "Z", "Z07:00", "M", "1", "D", "2")
+	return r.Replace(f)
+}
+
+// DefaultDateFormats are tried when parse_date is given no format.
+var DefaultDateFormats = []string{"YYYY-MM-DD", "YYYY/MM/DD", "DD.MM.YYYY"}
+
+func parseTime(s string, formats []string, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, f := range formats {
+		t, err := time.ParseInLocation(layout(f), s, loc)
+		if err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ParseDate parses s with the first matching format into YYYY-MM-DD.
+// Two-digit years follow Go's rule: 69–99 → 19xx, 00–68 → 20xx.
+func ParseDate(s string, formats []string) (string, error) {
+	if len(formats) == 0 {
+		formats = DefaultDateFormats
+	}
+	t, ok := parseTime(s, formats, time.UTC)
+	if !ok {
+		return "", findingf("MAP213", "%q is not a date in format %s", s, strings.Join(formats, " or "))
+	}
+	return t.Format("2006-01-02"), nil
+}
+
+// ParseDatetime parses s with the first matching format, in zone (an IANA
+// name; "" = UTC) unless the value carries its own offset, and returns it
+// in UTC as YYYY-MM-DD HH:MM:SS.
+func ParseDatetime(s string, formats []string, zone string) (string, error) {
+	loc := time.UTC
+	if zone != "" {
+		l, err := time.LoadLocation(zone)
+		if err != nil {
+			return "", findingf("MAP213", "unknown time zone %q", zone)
+		}
+		loc = l
+	}
+	if len(formats) == 0 {
+		formats = []string{"YYYY-MM-DD HH:mm:ss", "YYYY-MM-DDTHH:mm:ssZ", "YYYY-MM-DDTHH:mm:ss", "YYYY-MM-DD HH:mm", "YYYY-MM-DD"}
+	}
+	t, ok := parseTime(s, formats, loc)
+	if !ok {
+		return "", findingf("MAP213", "%q is not a datetime in format %s", s, strings.Join(formats, " or "))
+	}
+	return t.UTC().Format("2006-01-02 15:04:05"), nil
+}
+
+// ParseNumber parses a number written in a locale: "en" 1,234.56; "de",
+// "fr", "es", "it", "nl", "pt" 1.234,56 (and 1 234,56); "ch" 1'234.56;
+// "" guesses from the last separator.
+func ParseNumber(s, locale string) (float64, error) {
+	t := strings.TrimSpace(s)
+	t = strings.NewReplacer("\u00a0", "", "\u202f", "", " ", "", "'", "", "’", "").Replace(t)
+	neg := false
+	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
+		neg, t = true, t[1:len(t)-1]
+	}
+	if strings.HasSuffix(t, "-") {
+		neg, t = true, strings.TrimSuffix(t, "-")
+	}
+	dec := decimalSep(t, locale)
+	if dec == ',' {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
+	} else {
+		t = strings.ReplaceAll(t, ",", "")
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, findingf("MAP214", "%q is not a number (locale %s)", s, orAuto(locale))
+	}
+	if neg {
+		f = -f
+	}
+	return f, nil
+}
+
+func orAuto(l string) string {
+	if l == "" {
+		return "auto"
+	}
+	return l
+}
+
+func decimalSep(t, locale string) byte {
+	switch strings.ToLower(locale) {
+	case "en", "us", "gb", "ch", "c":
+		return '.'
+	case "de", "fr", "es", "it", "nl", "pt", "eu", "be", "at", "dk", "se", "no", "fi":
+		return ','
+	}
+	i, j := strings.LastIndexByte(t, '.'), strings.LastIndexByte(t, ',')
+	if j > i && (strings.Count(t, ",") == 1) {
+		return ','
+	}
+	return '.'
+}
+
+var trueWords = map[string]bool{"1": true, "y": true, "yes": true, "true": true, "t": true, "x": true,
+	"on": true, "oui": true, "o": true, "ja": true, "j": true, "si": true, "sí": true, "s": true, "vrai": true, "wahr": true}
+var falseWords = map[string]bool{"0": true, "n": true, "no": true, "false": true, "f": true, "off": true,
+	"non": true, "nein": true, "faux": true, "falsch": true, "nee": true}
+
+// ParseBool reads Y/N, Oui/Non, Ja/Nein, 1/0, true/false (any case).
+// An empty value is nil.
+func ParseBool(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case bool:
+		return x, nil
+	case int64:
+		return x != 0, nil
+	case float64:
+		return x != 0, nil
+	}
+	s := strings.ToLower(strings.TrimSpace(str(v)))
+	switch {
+	case s == "":
+		return nil, nil
+	case trueWords[s]:
+		return true, nil
+	case falseWords[s]:
+		return false, nil
+	}
+	return nil, findingf("MAP215", "%q is not a boolean (Y/N, Oui/Non, Ja/Nein, 1/0, true/false)", str(v))
+}
+
+// CurrencyDigits returns the minor-unit digits of an ISO 4217 code (2 by default).
+func CurrencyDigits(code string) int {
+	switch strings.ToUpper(code) {
+	case "JPY", "KRW", "CLP", "ISK", "VND", "XAF", "XOF", "XPF", "PYG", "UGX", "RWF", "KMF", "GNF", "DJF", "BIF", "VUV":
+		return 0
+	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
+		return 3
+	case "CLF", "UYW":
+		return 4
+	}
+	return 2
+}
+
+// Round rounds half away from zero to digits.
+func Round(f float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(f*p) / p
+}

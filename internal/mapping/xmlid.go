@@ -1,0 +1,82 @@
+package mapping
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/secret"
+)
+
+// MaxKeyBytes is the longest encoded key kept readable; longer keys are hashed.
+const MaxKeyBytes = 64
+
+// IDs builds external IDs for one plan.
+type IDs struct {
+	Namespace string
+	secret    []byte
+}
+
+// NewIDs returns an ID builder; keySecret keys the hash of long and
+// personal keys (zero = derived from the namespace).
+func NewIDs(namespace string, keySecret secret.String) *IDs {
+	k := keySecret.Reveal()
+	if k == "" {
+		k = "ferry-key:" + namespace
+	}
+	return &IDs{Namespace: namespace, secret: []byte(k)}
+}
+
+// EncodeKey turns key values into the name part of an external ID: allowed
+// characters [A-Za-z0-9_.-] stay, any other byte becomes -XX (hex), parts
+// are joined by "__". hashed reports whether the result is a keyed hash
+// (personal, or longer than MaxKeyBytes).
+func (ids *IDs) EncodeKey(parts []string, personal bool) (enc string, hashed bool) {
+	raw := strings.Join(parts, "\x1f")
+	if personal {
+		return ids.hash(raw), true
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString("__")
+		}
+		encodePart(&b, p)
+	}
+	if b.Len() > MaxKeyBytes {
+		return ids.hash(raw), true
+	}
+	return b.String(), false
+}
+
+func encodePart(b *strings.Builder, s string) {
+	const hexd = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('-')
+		b.WriteByte(hexd[c>>4])
+		b.WriteByte(hexd[c&15])
+	}
+}
+
+func (ids *IDs) hash(raw string) string {
+	m := hmac.New(sha256.New, ids.secret)
+	m.Write([]byte(raw))
+	return "h" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// ExternalID is <namespace>.<entity>_<encoded key>.
+func (ids *IDs) ExternalID(entity, encodedKey string) string {
+	return ids.Namespace + "." + entity + "_" + encodedKey
+}
+
+// LineID is the external ID of a one2many line: the parent's ID, "_" and
+// the encoded line key.
+func (ids *IDs) LineID(parentID, encodedLineKey string) string {
+	return parentID + "_" + encodedLineKey
+}
