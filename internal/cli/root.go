@@ -32,6 +32,7 @@ func (g *globalOptions) AddFlags(fs *pflag.FlagSet) {
 func commands(g *globalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCmd(g),
+		newCompareCmd(g),
 	}
 }
 
