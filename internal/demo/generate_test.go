@@ -74,7 +74,7 @@ func (g *gen) customers() [][]string {
 		c := cities[g.r.IntN(len(cities))]
 		no := fmt.Sprintf("C%05d", i)
 		name := g.pick(companies) + " " + g.pick(companies) + " " + g.pick(suffixes)
-		dom := strings.ToLower(strings.ReplaceAll(strings.Fields(name)[0]+strings.Fields(name)[1], " ", "")) + ".example"
+		dom := strings.ToLower(strings.Fields(name)[0]+strings.Fields(name)[1]) + fmt.Sprint(i) + ".example"
 		vat := fmt.Sprintf("%s %03d %03d %03d", c.country, g.r.IntN(1000), g.r.IntN(1000), g.r.IntN(1000))
 		rows = append(rows, []string{no, "C", "", name, "info@" + dom, g.phone(), fmt.Sprintf("%d Market Street", i), c.zip, c.city, c.country, vat, g.status()})
 		for k := 0; k < 1+g.r.IntN(3); k++ {

@@ -460,3 +460,8 @@ func lookups(a ...any) (any, error) {
 	}
 	return out, nil
 }
+
+// Ref returns the reference ref(entity, parts...) would return.
+func (l *Library) Ref(entity string, parts []string) RefValue {
+	return l.refValue(entity, parts, l.Entities[entity])
+}

@@ -85,6 +85,10 @@ type Options struct {
 	// KeySecret keys the hash of long and personal keys; zero derives a
 	// key from the plan's namespace (stable, but not secret).
 	KeySecret secret.String
+	// UoMCategories maps a unit of measure's database id to its category
+	// (16–18) or the root of its reference chain (19+); when set, a
+	// product's uom_id and uom_po_id must map to the same value (VAL318).
+	UoMCategories map[int64]int64
 	// LookupBatch is how many rows are mapped before lookups are resolved
 	// together (default 500).
 	LookupBatch int

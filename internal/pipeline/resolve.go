@@ -1,0 +1,109 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/ferry-migrate/ferry/internal/diag"
+	"github.com/ferry-migrate/ferry/internal/mapping"
+	"github.com/ferry-migrate/ferry/internal/plan"
+)
+
+// resolve looks up, in one call per model and field, every lookup() value
+// of the batch not already cached.
+func (p *Pipeline) resolve(ctx context.Context, entity string, batch []*work) error {
+	want := map[string]map[string]bool{}
+	add := func(v any) {
+		lv, ok := v.(mapping.LookupValue)
+		if !ok {
+			return
+		}
+		g := lv.Model + "\x00" + lv.Field
+		if _, cached := p.cache[g][lv.Value]; cached {
+			return
+		}
+		if want[g] == nil {
+			want[g] = map[string]bool{}
+		}
+		want[g][lv.Value] = true
+	}
+	for _, w := range batch {
+		eachValue(w, func(v any) { add(v) })
+	}
+	for _, g := range sortedKeys(want) {
+		if err := p.lookupGroup(ctx, entity, g, want[g]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eachValue(w *work, fn func(any)) {
+	visit := func(v any) {
+		if l, ok := v.([]any); ok {
+			for _, e := range l {
+				fn(e)
+			}
+			return
+		}
+		fn(v)
+	}
+	for _, v := range w.values {
+		visit(v)
+	}
+	for _, lw := range w.lines {
+		for _, lr := range lw.rows {
+			for _, v := range lr.values {
+				visit(v)
+			}
+		}
+	}
+}
+
+func (p *Pipeline) lookupGroup(ctx context.Context, entity, g string, values map[string]bool) error {
+	model, field := splitGroup(g)
+	if p.opts.Lookups == nil {
+		if !p.offline[g] {
+			p.offline[g] = true
+			p.planFinding(diag.Info, "MAP209", plan.Position{File: p.plan.File}, entity, field,
+				fmt.Sprintf("lookup(%q, %q, ...) not checked: no target connection", model, field),
+				"validate against a target (or the sandbox) to resolve lookups")
+		}
+		return nil
+	}
+	vals := make([]string, 0, len(values))
+	for v := range values {
+		vals = append(vals, v)
+	}
+	sort.Strings(vals)
+	got, err := p.opts.Lookups.Lookup(ctx, model, field, vals)
+	if err != nil {
+		return fmt.Errorf("lookup %s.%s: %w", model, field, err)
+	}
+	if p.cache[g] == nil {
+		p.cache[g] = map[string][]int64{}
+	}
+	for _, v := range vals {
+		p.cache[g][v] = got[v]
+	}
+	return nil
+}
+
+func splitGroup(g string) (string, string) {
+	for i := 0; i < len(g); i++ {
+		if g[i] == 0 {
+			return g[:i], g[i+1:]
+		}
+	}
+	return g, ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

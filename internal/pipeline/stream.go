@@ -1,0 +1,342 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/diag"
+	"github.com/ferry-migrate/ferry/internal/mapping"
+	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/record"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+// work is one row on its way to an Outcome.
+type work struct {
+	out    Outcome
+	index  int
+	raw    string // key parts joined by \x1f
+	xmlid  string
+	values map[string]any
+	lines  []lineWork
+	done   bool // state decided before conversion (skipped, unreadable)
+}
+
+type lineWork struct {
+	cl   *compiledLines
+	rows []lineRow
+}
+
+type lineRow struct {
+	rec    *record.Record
+	key    string
+	xmlid  string
+	values map[string]any
+}
+
+// streamRun is one Stream call's state.
+type streamRun struct {
+	p      *Pipeline
+	c      *compiled
+	e      *Entity
+	st     *entityState
+	runner mapping.Runner
+	lines  []*lineIndex
+	n      int
+}
+
+// Stream reads the entity's source (and its lines' sources), and calls fn
+// with one Outcome per source row, in source order, on the caller's
+// goroutine. Lines whose parent key matches no row get an Outcome of
+// their own (Quarantined, MAP211), after the rows. Stream stops at the
+// first error fn returns or a source fails; findings never stop it.
+func (p *Pipeline) Stream(ctx context.Context, e *Entity, fn func(Outcome) error) error {
+	c, ok := p.entities[e.Name]
+	if !ok {
+		return fmt.Errorf("stream: unknown entity %s", e.Name)
+	}
+	r := &streamRun{p: p, c: c, e: e, st: p.state(e.Name)}
+	if err := r.prepare(ctx); err != nil {
+		return err
+	}
+	src, err := p.open(ctx, c.e.From)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	schema, err := src.Schema(ctx)
+	if err != nil {
+		return fmt.Errorf("entity %s: %w", e.Name, err)
+	}
+	r.st.columns, e.Columns = schema.Names(), schema.Names()
+	if err := r.scan(ctx, src, fn); err != nil {
+		return err
+	}
+	if e.Pass == 1 {
+		r.st.done = true
+		return r.orphans(fn)
+	}
+	return nil
+}
+
+func (r *streamRun) prepare(ctx context.Context) error {
+	for i := range r.c.lines {
+		idx, err := r.p.loadLines(ctx, &r.c.lines[i])
+		if err != nil {
+			return err
+		}
+		r.lines = append(r.lines, idx)
+	}
+	for _, f := range r.c.fields {
+		if !f.link || f.prog == nil {
+			continue
+		}
+		for _, ref := range f.prog.Refs {
+			if _, err := r.p.presentKeys(ctx, ref); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *streamRun) scan(ctx context.Context, src source.Source, fn func(Outcome) error) error {
+	batch := make([]*work, 0, r.p.opts.LookupBatch)
+	err := src.Scan(ctx, record.Position{}, func(rec *record.Record) error {
+		batch = append(batch, r.process(rec))
+		if len(batch) < cap(batch) {
+			return nil
+		}
+		err := r.flush(ctx, batch, fn)
+		batch = batch[:0]
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("entity %s: %w", r.e.Name, err)
+	}
+	return r.flush(ctx, batch, fn)
+}
+
+func (r *streamRun) flush(ctx context.Context, batch []*work, fn func(Outcome) error) error {
+	if err := r.p.resolve(ctx, r.e.Name, batch); err != nil {
+		return err
+	}
+	for _, w := range batch {
+		r.finish(w)
+		if err := fn(w.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) open(ctx context.Context, sel source.Select) (source.Source, error) {
+	spec, ok := p.plan.Sources[sel.Source]
+	if !ok {
+		return nil, fmt.Errorf("unknown source %q", sel.Source)
+	}
+	return p.opts.Open(ctx, sel.Source, spec, sel, p.plan.Dir)
+}
+
+// finding builds a row finding.
+func (r *streamRun) finding(w *work, pos record.Position, sev diag.Severity, code, field, msg, hint string) {
+	w.out.Findings = append(w.out.Findings, diag.Diagnostic{Code: code, Severity: sev, Pos: pos,
+		Entity: r.e.Name, Field: field, ExternalID: w.xmlid, Msg: msg, Hint: hint})
+}
+
+// fromErr turns an expression error into a finding.
+func (r *streamRun) fromErr(w *work, pos record.Position, field string, err error) {
+	code, msg := "MAP201", err.Error()
+	if f, ok := err.(*mapping.Finding); ok {
+		code, msg = f.Code, f.Msg
+	}
+	r.finding(w, pos, diag.Error, code, field, msg, "")
+}
+
+func (r *streamRun) process(rec *record.Record) *work {
+	w := &work{index: r.n, out: Outcome{Source: rec}}
+	r.n++
+	if r.e.Pass == 2 {
+		return r.processPass2(w, rec)
+	}
+	if rec.Problem != "" {
+		r.finding(w, rec.Pos, diag.Error, "MAP210", "", rec.Problem, "fix the row in the source")
+		w.done = true
+		return w
+	}
+	if err := r.p.mask(r.c.e, rec); err != nil {
+		r.finding(w, rec.Pos, diag.Error, "MAP217", "", err.Error(), "")
+		w.done = true
+		return w
+	}
+	env := map[string]any{"row": rec.Values}
+	if r.skip(w, env) || !r.key(w, rec) {
+		w.done = true
+		return w
+	}
+	r.eval(w, rec, env)
+	r.cleanse(w, rec)
+	r.rules(w, rec)
+	r.builtins(w, rec)
+	return w
+}
+
+func (r *streamRun) processPass2(w *work, rec *record.Record) *work {
+	if w.index >= len(r.st.pass1) || r.st.pass1[w.index] != Ready {
+		w.out.State = Skipped
+		if w.index < len(r.st.pass1) {
+			w.out.State = r.st.pass1[w.index]
+		}
+		w.done = true
+		return w
+	}
+	_ = r.p.mask(r.c.e, rec)
+	parts, _ := keyParts(rec, r.c.e.Key)
+	w.raw = strings.Join(parts, "\x1f")
+	w.xmlid = r.p.lib.Ref(r.e.Name, parts).ExternalID
+	r.eval(w, rec, map[string]any{"row": rec.Values})
+	return w
+}
+
+func (r *streamRun) skip(w *work, env map[string]any) bool {
+	for _, s := range r.c.skips {
+		if s.prog == nil {
+			continue
+		}
+		v, err := r.runner.Run(s.prog, env)
+		if err != nil {
+			r.fromErr(w, w.out.Source.Pos, "", fmt.Errorf("skip %s: %w", s.filter.Name, err))
+			return true
+		}
+		if b, _ := v.(bool); b {
+			w.out.State, w.out.SkipRule, w.out.Reason = Skipped, s.filter.Name, s.filter.Reason
+			return true
+		}
+	}
+	return false
+}
+
+// key computes the row's key and external ID and checks duplicates and
+// case clashes; false means the row is quarantined.
+func (r *streamRun) key(w *work, rec *record.Record) bool {
+	parts, ok := keyParts(rec, r.c.e.Key)
+	if !ok {
+		r.finding(w, rec.Pos, diag.Error, "MAP203", strings.Join(r.c.e.Key, ","), "the key is empty", "every row needs a key")
+		return false
+	}
+	w.raw = strings.Join(parts, "\x1f")
+	w.xmlid = r.p.lib.Ref(r.e.Name, parts).ExternalID
+	h := hash(w.xmlid)
+	if first, dup := r.st.keys[h]; dup {
+		r.finding(w, rec.Pos, diag.Error, "MAP202", strings.Join(r.c.e.Key, ","),
+			fmt.Sprintf("duplicate key %s: the row at line %d has it too and is kept", displayKey(w.raw, r.c.e.PersonalKey), first),
+			"give each row its own key, or merge the rows in the source")
+		return false
+	}
+	r.st.keys[h] = lineOf(rec.Pos)
+	lh := hash(strings.ToLower(w.xmlid))
+	if other, clash := r.st.lower[lh]; clash && other != h && !r.c.e.CaseSensitiveKey {
+		r.finding(w, rec.Pos, diag.Error, "MAP204", strings.Join(r.c.e.Key, ","),
+			fmt.Sprintf("key %s differs from another row's key only by case", displayKey(w.raw, r.c.e.PersonalKey)),
+			"declare case_sensitive_key: true if the keys really are different")
+		return false
+	}
+	r.st.lower[lh] = h
+	return true
+}
+
+func displayKey(raw string, personal bool) string {
+	if personal {
+		return "(personal key)"
+	}
+	return strings.ReplaceAll(raw, "\x1f", "/")
+}
+
+func (r *streamRun) eval(w *work, rec *record.Record, env map[string]any) {
+	out := make(map[string]any, len(r.c.fields))
+	env["out"], env["key"] = out, strings.ReplaceAll(w.raw, "\x1f", "/")
+	for i := range r.c.fields {
+		f := &r.c.fields[i]
+		if f.prog == nil {
+			continue
+		}
+		v, err := r.runner.Run(f.prog, env)
+		if err != nil {
+			r.fromErr(w, rec.Pos, f.Field, err)
+			continue
+		}
+		out[f.Field] = v
+	}
+	w.values = out
+	for i, idx := range r.lines {
+		w.lines = append(w.lines, r.evalLines(w, &r.c.lines[i], idx))
+	}
+}
+
+func (r *streamRun) evalLines(w *work, cl *compiledLines, idx *lineIndex) lineWork {
+	lw := lineWork{cl: cl}
+	rows := idx.take(w.raw, r.e.Pass == 1)
+	seen := map[string]int64{}
+	for _, lrec := range rows {
+		lr, ok := r.lineRow(w, cl, lrec, seen)
+		if ok {
+			lw.rows = append(lw.rows, lr)
+		}
+	}
+	return lw
+}
+
+func (r *streamRun) lineRow(w *work, cl *compiledLines, lrec *record.Record, seen map[string]int64) (lineRow, bool) {
+	if lrec.Problem != "" {
+		r.finding(w, lrec.Pos, diag.Error, "MAP210", cl.spec.Field, lrec.Problem, "fix the line in the source")
+		return lineRow{}, false
+	}
+	parts, ok := keyParts(lrec, cl.spec.LineKey)
+	if !ok {
+		r.finding(w, lrec.Pos, diag.Error, "MAP203", cl.spec.Field, "the line key is empty", "every line needs a line key")
+		return lineRow{}, false
+	}
+	lk := strings.Join(parts, "\x1f")
+	if first, dup := seen[lk]; dup {
+		r.finding(w, lrec.Pos, diag.Error, "MAP212", cl.spec.Field,
+			fmt.Sprintf("line key %s repeats within the parent (also at line %d)", displayKey(lk, false), first), "")
+		return lineRow{}, false
+	}
+	seen[lk] = lineOf(lrec.Pos)
+	enc, _ := r.p.ids.EncodeKey(parts, false)
+	lr := lineRow{rec: lrec, key: lk, xmlid: r.p.ids.LineID(w.xmlid, enc), values: map[string]any{}}
+	env := map[string]any{"row": lrec.Values, "out": lr.values, "key": displayKey(lk, false)}
+	for i := range cl.fields {
+		f := &cl.fields[i]
+		if f.prog == nil {
+			continue
+		}
+		v, err := r.runner.Run(f.prog, env)
+		if err != nil {
+			r.fromErr(w, lrec.Pos, cl.spec.Field+"."+f.Field, err)
+			continue
+		}
+		lr.values[f.Field] = v
+	}
+	return lr, true
+}
+
+// mask applies the entity's mask: rules to the source row in place.
+func (p *Pipeline) mask(e *plan.Entity, rec *record.Record) error {
+	if p.opts.Masker == nil || len(e.Mask) == 0 {
+		return nil
+	}
+	for col, kind := range e.Mask {
+		v, ok := rec.Values[col]
+		if !ok || v == nil {
+			continue
+		}
+		m, err := p.opts.Masker.Mask(kind, record.Text(v))
+		if err != nil {
+			return fmt.Errorf("mask %s as %s: %w", col, kind, err)
+		}
+		rec.Values[col] = m
+	}
+	return nil
+}
