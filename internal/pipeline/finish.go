@@ -102,9 +102,9 @@ func (r *streamRun) convert(w *work, pos record.Position, field string, v any, f
 }
 
 type converter struct {
-	r      *streamRun
-	w      *work
-	pos    record.Position
+	r       *streamRun
+	w       *work
+	pos     record.Position
 	field   string
 	failed  bool
 	offline bool // a lookup not resolved for want of a target
