@@ -225,4 +225,3 @@ func sortedCounts(m map[string]int) []string {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
-

@@ -85,7 +85,10 @@ type checker struct {
 }
 
 func (c *checker) add(code string, path []string, msg, hint string) {
-	pos := c.position(path)
+	c.addAt(code, c.position(path), msg, hint)
+}
+
+func (c *checker) addAt(code string, pos Position, msg, hint string) {
 	c.ds = append(c.ds, diag.Diagnostic{
 		Code: code, Severity: diag.Error, Msg: msg, Hint: hint,
 		Pos:   record.Position{File: pos.String()},
@@ -181,6 +184,22 @@ func child(n ast.Node, seg string) ast.Node {
 	return nil
 }
 
+// keyNode returns the key node of name in mapping n.
+func keyNode(n ast.Node, name string) ast.Node {
+	n = unwrap(n)
+	if mv, ok := n.(*ast.MappingValueNode); ok {
+		n = &ast.MappingNode{Values: []*ast.MappingValueNode{mv}}
+	}
+	if m, ok := n.(*ast.MappingNode); ok {
+		for _, v := range m.Values {
+			if v.Key.GetToken() != nil && v.Key.GetToken().Value == name {
+				return v.Key
+			}
+		}
+	}
+	return nil
+}
+
 func isEmptyLine(v *ast.MappingValueNode) bool { return v.Value.Type() == ast.NullType }
 
 // secretKeys are keys whose value must be a reference, never a literal.
@@ -262,8 +281,12 @@ func (c *checker) schemaFinding(e *js.ValidationError, skip map[string]bool) {
 	}
 	if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok {
 		for _, name := range ap.Properties {
-			c.add("CFG101", append(append([]string(nil), path...), name),
-				fmt.Sprintf("unknown key %q", name), "check its spelling against the plan reference")
+			p := append(append([]string(nil), path...), name)
+			pos := c.position(p)
+			if k := keyNode(nodeAt(c.root, path), name); k != nil && k.GetToken().Position != nil {
+				pos.Line, pos.Column = k.GetToken().Position.Line, k.GetToken().Position.Column
+			}
+			c.addAt("CFG101", pos, fmt.Sprintf("unknown key %q", name), "check its spelling against the plan reference")
 		}
 		return
 	}

@@ -1,0 +1,114 @@
+package plan_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ferry-migrate/ferry/internal/diag"
+	"github.com/ferry-migrate/ferry/internal/plan"
+)
+
+const good = `version: 1
+name: t
+namespace: acme_t
+target: {url: "http://x", api_key: {env: K}}
+sources:
+  s: {kind: csv, path: .}
+entities:
+  - name: customers
+    model: res.partner
+    from: {source: s, file: c.csv}
+    key: [id, company]
+    fields:
+      name: trim(row.name)
+      is_company: true
+      ref: 12
+    rules:
+      - {required: [name]}
+`
+
+func TestParseGood(t *testing.T) {
+	p, ds := plan.Parse([]byte(good), "plan.yaml")
+	require.Empty(t, ds)
+	require.Equal(t, 1, p.Version)
+	e := p.Entities[0]
+	require.Equal(t, plan.Keys{"id", "company"}, e.Key)
+	require.Equal(t, []string{"name", "is_company", "ref"}, []string{e.Fields[0].Field, e.Fields[1].Field, e.Fields[2].Field})
+	require.Equal(t, "true", e.Fields[1].Expr)
+	require.Equal(t, "12", e.Fields[2].Expr)
+	require.Equal(t, 13, e.Fields[0].Pos.Line)
+	require.Equal(t, 13, e.Fields[0].Pos.Column)
+	require.Len(t, p.Digest, 64)
+	require.Equal(t, "K", p.Target.APIKey.Env)
+}
+
+func TestParseProblems(t *testing.T) {
+	cases := []struct {
+		name, edit, with string
+		want             []string // "CODE@line:col" or "CODE"
+	}{
+		{"syntax", "version: 1", "version: [1", []string{"CFG100"}},
+		{"unknown key", "    model: res.partner", "    modle: res.partner", []string{"CFG101@9:5", "CFG101"}},
+		{"wrong type", "version: 1", "version: one", []string{"CFG101@1:10"}},
+		{"literal api key", `api_key: {env: K}`, `api_key: "s3cret"`, []string{"CFG102@4:36"}},
+		{"dsn with password", `s: {kind: csv, path: .}`, `s: {kind: postgres, dsn: "postgres://u:pw@h/db"}`, []string{"CFG102"}},
+		{"unknown source", "from: {source: s,", "from: {source: nope,", []string{"CFG103@10:20"}},
+		{"two rules in one", "{required: [name]}", "{required: [name], unique: [name]}", []string{"CFG106"}},
+		{"bad regex", "{required: [name]}", "{field: name, regex: '('}", []string{"CFG108"}},
+		{"version 2", "version: 1", "version: 2", []string{"CFG101"}},
+		{"no line key", "    rules:", "    lines:\n      - {field: child_ids, from: {source: s, file: l.csv}, join: id, fields: {name: row.n}}\n    rules:", []string{"CFG105"}},
+		{"duplicate entity", "entities:\n", "entities:\n  - {name: customers, model: m, from: {source: s}, key: id, fields: {a: '1'}}\n", []string{"CFG104"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(good, tc.edit, tc.with, 1)
+			require.NotEqual(t, good, src)
+			_, ds := plan.Parse([]byte(src), "plan.yaml")
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Code)
+			}
+			for _, w := range tc.want {
+				code, at, _ := strings.Cut(w, "@")
+				require.Contains(t, got, code, "%v", ds)
+				if at != "" {
+					require.True(t, hasAt(ds, code, "plan.yaml:"+at), "want %s at %s, got %v", code, at, ds)
+				}
+			}
+			if tc.name == "literal api key" {
+				require.NotContains(t, ds[0].String(), "s3cret")
+				require.Contains(t, ds[0].Hint, "{env: NAME}")
+			}
+		})
+	}
+}
+
+func hasAt(ds []diag.Diagnostic, code, at string) bool {
+	for _, d := range ds {
+		if d.Code == code && d.Pos.File == at {
+			return true
+		}
+	}
+	return false
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	src := strings.NewReplacer("    model: res.partner", "    modle: res.partner", "version: 1", "version: x",
+		`api_key: {env: K}`, `password: hunter2`).Replace(good)
+	_, ds := plan.Parse([]byte(src), "plan.yaml")
+	require.GreaterOrEqual(t, len(ds), 4, "%v", ds)
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("version: 1\nentities: [{}]"))
+	f.Add([]byte("a: &x [*x]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, ds := plan.Parse(b, "fuzz.yaml")
+		if p == nil && len(ds) == 0 {
+			t.Fatal("no plan and no finding")
+		}
+	})
+}
