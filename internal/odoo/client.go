@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ferry-migrate/ferry/internal/odoo/jsonv"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -71,7 +72,7 @@ func (c *Client) detect(ctx context.Context) (Version, error) {
 		return Version{}, err
 	}
 	if r.status == http.StatusOK && !r.isHTML() {
-		if v, err := decodeJSON(r.body); err == nil {
+		if v, err := jsonv.Decode(r.body); err == nil {
 			if m, ok := v.(map[string]any); ok {
 				return parseVersion(m["version_info"], m["version"])
 			}

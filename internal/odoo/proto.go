@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/ferry-migrate/ferry/internal/odoo/jsonv"
 	"github.com/ferry-migrate/ferry/internal/odoo/xmlrpc"
 	"github.com/ferry-migrate/ferry/internal/secret"
 )
@@ -72,7 +73,7 @@ func decodeJSONRPC(r *reply, path string) (any, error) {
 	if r.status != http.StatusOK {
 		return nil, r.statusError(path)
 	}
-	v, err := decodeJSON(r.body)
+	v, err := jsonv.Decode(r.body)
 	m, ok := v.(map[string]any)
 	if err != nil || !ok {
 		return nil, &Error{Kind: KindProtocol, Status: r.status, Message: fmt.Sprintf("%s answered with something that is not JSON-RPC: %.80q", path, r.body)}
@@ -198,7 +199,7 @@ func decodeJSON2(r *reply, path string) (any, error) {
 	if r.isHTML() {
 		return nil, r.htmlError(path, "JSON")
 	}
-	v, err := decodeJSON(r.body)
+	v, err := jsonv.Decode(r.body)
 	if r.status == http.StatusOK {
 		if err != nil {
 			return nil, &Error{Kind: KindProtocol, Status: r.status, Message: fmt.Sprintf("%s answered with something that is not JSON: %.80q", path, r.body)}

@@ -1,20 +1,26 @@
-package odoo
+// Package jsonv decodes JSON into the JSON-like Go values Ferry passes to
+// and from Odoo: integers as int64 (database ids must stay exact), other
+// numbers as float64, and nil, bool, string, []any, map[string]any.
+package jsonv
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 )
 
-// decodeJSON decodes b into JSON-like Go values with integers as int64 and
-// other numbers as float64 (encoding/json alone would make every number a
-// float64, and database ids must stay exact).
-func decodeJSON(b []byte) (any, error) {
+// Decode decodes one JSON document.
+func Decode(b []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
 		return nil, err
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("invalid JSON: data after the value")
 	}
 	return numbers(v), nil
 }
