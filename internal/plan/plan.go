@@ -50,18 +50,18 @@ type LoadOptions struct {
 
 // Entity maps one source selection to one Odoo model.
 type Entity struct {
-	Name             string        `yaml:"name" json:"name" jsonschema:"pattern=^[a-z][a-z0-9_]*$"`
-	Model            string        `yaml:"model" json:"model" jsonschema:"minLength=1"`
-	From             source.Select `yaml:"from" json:"from"`
-	Key              Keys          `yaml:"key" json:"key"`
-	CaseSensitiveKey bool          `yaml:"case_sensitive_key,omitempty" json:"case_sensitive_key,omitempty"`
-	PersonalKey      bool          `yaml:"personal_key,omitempty" json:"personal_key,omitempty"`
-	Fields           FieldMaps     `yaml:"fields" json:"fields"`
-	Lines            []Lines       `yaml:"lines,omitempty" json:"lines,omitempty"`
+	Name             string            `yaml:"name" json:"name" jsonschema:"pattern=^[a-z][a-z0-9_]*$"`
+	Model            string            `yaml:"model" json:"model" jsonschema:"minLength=1"`
+	From             source.Select     `yaml:"from" json:"from"`
+	Key              Keys              `yaml:"key" json:"key"`
+	CaseSensitiveKey bool              `yaml:"case_sensitive_key,omitempty" json:"case_sensitive_key,omitempty"`
+	PersonalKey      bool              `yaml:"personal_key,omitempty" json:"personal_key,omitempty"`
+	Fields           FieldMaps         `yaml:"fields" json:"fields"`
+	Lines            []Lines           `yaml:"lines,omitempty" json:"lines,omitempty"`
 	Normalize        map[string]string `yaml:"normalize,omitempty" json:"normalize,omitempty"`
-	Duplicates       []Duplicate   `yaml:"duplicates,omitempty" json:"duplicates,omitempty"`
-	Rules            []Rule        `yaml:"rules,omitempty" json:"rules,omitempty"`
-	Skip             []Filter      `yaml:"skip,omitempty" json:"skip,omitempty"`
+	Duplicates       []Duplicate       `yaml:"duplicates,omitempty" json:"duplicates,omitempty"`
+	Rules            []Rule            `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Skip             []Filter          `yaml:"skip,omitempty" json:"skip,omitempty"`
 	// Mask maps a source column to a masking kind (email, phone, person_name, ...).
 	Mask                map[string]string `yaml:"mask,omitempty" json:"mask,omitempty"`
 	AfterLoad           string            `yaml:"after_load,omitempty" json:"after_load,omitempty"`
@@ -109,9 +109,9 @@ type Rule struct {
 	// values) and lines (one2many field → list of mapped line values).
 	Check string `yaml:"check,omitempty" json:"check,omitempty"`
 	// Ref names the plan entity whose key the field's value must be.
-	Ref      string `yaml:"ref,omitempty" json:"ref,omitempty"`
-	Severity string `yaml:"severity,omitempty" json:"severity,omitempty" jsonschema:"enum=error,enum=warning"`
-	Message  string `yaml:"message,omitempty" json:"message,omitempty"`
+	Ref      string   `yaml:"ref,omitempty" json:"ref,omitempty"`
+	Severity string   `yaml:"severity,omitempty" json:"severity,omitempty" jsonschema:"enum=error,enum=warning"`
+	Message  string   `yaml:"message,omitempty" json:"message,omitempty"`
 	Pos      Position `yaml:"-" json:"-"`
 }
 

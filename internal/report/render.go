@@ -16,14 +16,14 @@ import (
 var templates embed.FS
 
 var funcs = map[string]any{
-	"pct":   pct,
-	"bar":   bar,
-	"time":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-	"join":  strings.Join,
-	"short": func(s string) string { return shorten(s, 16) },
-	"ok":    func(b bool) string { return map[bool]string{true: "holds", false: "BROKEN"}[b] },
-	"money": func(f float64) string { return fmt.Sprintf("%.2f", f) },
-	"mdesc": func(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s) },
+	"pct":         pct,
+	"bar":         bar,
+	"time":        func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"join":        strings.Join,
+	"short":       func(s string) string { return shorten(s, 16) },
+	"ok":          func(b bool) string { return map[bool]string{true: "holds", false: "BROKEN"}[b] },
+	"money":       func(f float64) string { return fmt.Sprintf("%.2f", f) },
+	"mdesc":       func(s string) string { return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s) },
 	"chartHeight": func(es []Entity) int { return 18*len(es) + 4 },
 	"rowY":        func(i int) int { return 18 * i },
 }
