@@ -83,7 +83,8 @@ func TestJSON2Statuses(t *testing.T) {
 		{422, body("odoo.exceptions.ValidationError", "bad"), KindValidation},
 		{500, body("builtins.ValueError", "Invalid field"), KindServer},
 		{503, []byte("Service Unavailable"), KindUnavailable},
-		{502, []byte("<html><head><title>502 Bad Gateway</title></head></html>"), KindProtocol},
+		{502, []byte("<html><head><title>502 Bad Gateway</title></head></html>"), KindUnavailable},
+		{200, []byte("<!DOCTYPE html><html><title>Login</title></html>"), KindProtocol},
 	}
 	for _, tt := range tests {
 		_, err := decodeJSON2(&reply{status: tt.status, body: tt.body}, "/json/2/x/y")

@@ -67,6 +67,9 @@ func (p *jsonRPC) rpc(ctx context.Context, service, method string, args []any) (
 
 // decodeJSONRPC reads a JSON-RPC answer (Odoo answers errors with HTTP 200).
 func decodeJSONRPC(r *reply, path string) (any, error) {
+	if r.unavailable() {
+		return nil, r.statusError(path)
+	}
 	if r.isHTML() {
 		return nil, r.htmlError(path, "JSON")
 	}
@@ -138,6 +141,9 @@ func (p *xmlRPC) rpc(ctx context.Context, service, method string, params ...any)
 	if err != nil {
 		return nil, err
 	}
+	if r.unavailable() {
+		return nil, r.statusError(path)
+	}
 	if r.isHTML() {
 		return nil, r.htmlError(path, "XML-RPC")
 	}
@@ -196,6 +202,9 @@ func (p *json2) execute(ctx context.Context, _ int64, c *call) (any, error) {
 }
 
 func decodeJSON2(r *reply, path string) (any, error) {
+	if r.unavailable() {
+		return nil, r.statusError(path)
+	}
 	if r.isHTML() {
 		return nil, r.htmlError(path, "JSON")
 	}

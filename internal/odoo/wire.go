@@ -174,6 +174,10 @@ func (r *reply) htmlError(path, want string) *Error {
 		path, r.status, title, want)}
 }
 
+// unavailable reports a 502, 503 or 504: a proxy or a restarting server,
+// whatever page it shows.
+func (r *reply) unavailable() bool { return r.status >= 502 && r.status <= 504 }
+
 // statusError classifies a non-2xx answer that carries no Odoo error body.
 func (r *reply) statusError(path string) *Error {
 	e := &Error{Status: r.status, Kind: KindProtocol, Message: fmt.Sprintf("%s answered HTTP %d", path, r.status)}
