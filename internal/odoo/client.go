@@ -164,6 +164,9 @@ func (c *Client) TLS() bool { return c.w.base.Scheme == "https" }
 // Database is the configured database name.
 func (c *Client) Database() string { return c.cfg.Database }
 
+// URLString is the base URL.
+func (c *Client) URLString() string { return c.w.base.String() }
+
 // Login is the configured login.
 func (c *Client) Login() string { return c.cfg.Login }
 

@@ -15,8 +15,9 @@ type Plan struct {
 	Entities  []Entity               `yaml:"entities" json:"entities" jsonschema:"minItems=1"`
 	Controls  []Control              `yaml:"controls,omitempty" json:"controls,omitempty"`
 	// Backup is "none" or the name of a backup configuration.
-	Backup string      `yaml:"backup,omitempty" json:"backup,omitempty"`
-	Load   LoadOptions `yaml:"load,omitempty" json:"load,omitempty"`
+	Backup string        `yaml:"backup,omitempty" json:"backup,omitempty"`
+	Load   LoadOptions   `yaml:"load,omitempty" json:"load,omitempty"`
+	Verify VerifyOptions `yaml:"verify,omitempty" json:"verify,omitempty"`
 
 	Dir    string `yaml:"-" json:"-"` // directory of the plan file; relative paths start here
 	Digest string `yaml:"-" json:"-"` // sha256 of the plan file's bytes, hex
@@ -38,6 +39,13 @@ type Target struct {
 	// Schema is an offline schema snapshot (fields_get per model) used when
 	// the target cannot be reached.
 	Schema string `yaml:"schema,omitempty" json:"schema,omitempty"`
+}
+
+// VerifyOptions tune verification.
+type VerifyOptions struct {
+	// Exclude lists, per model, fields Odoo computes or changes after the
+	// load, which verification does not compare.
+	Exclude map[string][]string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 }
 
 // LoadOptions tune the loader.
