@@ -1,0 +1,16 @@
+// Package ledger is the run ledger: what Ferry wrote, row by row, so that
+// a run can be resumed after a crash, repeated incrementally and rolled
+// back (docs/design/ledger.md).
+//
+// Vocabulary. A Run is one `ferry run` of a plan (a resumed run keeps its
+// id). A Row is the current state of one source row of one entity pass,
+// keyed by its external ID (or "@position" when it has none): pending
+// while a batch holding it is in flight, then loaded, unchanged,
+// quarantined or skipped. A Batch is one load call: marked sent before the
+// call and committed after Odoo answered, in the same transaction as its
+// rows' states. An Image is the before-image of a record the run updates;
+// a Step is an after-load action on one record.
+//
+// Store keeps all of it in SQLite (WAL, synchronous=FULL) and is safe for
+// concurrent use by the loader's workers; one process at a time holds it.
+package ledger

@@ -1,0 +1,138 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// State is a row's state.
+type State string
+
+// Row states. Pending rows are in a batch whose answer is not recorded
+// yet; the others are terminal.
+const (
+	Pending     State = "pending"
+	Loaded      State = "loaded"
+	Unchanged   State = "unchanged"
+	Quarantined State = "quarantined"
+	Skipped     State = "skipped"
+)
+
+// Row is the state of one source row of one entity pass.
+type Row struct {
+	Entity string `json:"entity"`
+	Pass   int    `json:"pass"`
+	// Key identifies the row: its external ID, or "@<position>".
+	Key         string `json:"key"`
+	ExternalID  string `json:"xmlid,omitempty"`
+	SourceKey   string `json:"source_key,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	State       State  `json:"state"`
+	OdooID      int64  `json:"odoo_id,omitempty"`
+	// Created says the run RunID created the record (false: it updated it).
+	Created  bool   `json:"created,omitempty"`
+	Message  string `json:"message,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+	RunID    string `json:"run_id"`
+	Batch    int64  `json:"batch,omitempty"`
+}
+
+const rowColumns = `entity, pass, key, external_id, source_key, fingerprint, state, odoo_id, created, message, attempts, run_id, batch`
+
+// upsertRow writes a row. An Odoo id already known is kept when the new
+// state carries none; a record created earlier in the same run stays
+// created; attempts add up.
+const upsertRow = `INSERT INTO rows (` + rowColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT (entity, pass, key) DO UPDATE SET
+	external_id = excluded.external_id,
+	source_key  = excluded.source_key,
+	fingerprint = excluded.fingerprint,
+	state       = excluded.state,
+	odoo_id     = CASE WHEN excluded.odoo_id <> 0 THEN excluded.odoo_id ELSE rows.odoo_id END,
+	created     = CASE WHEN rows.run_id = excluded.run_id THEN MAX(rows.created, excluded.created) ELSE excluded.created END,
+	message     = excluded.message,
+	attempts    = CASE WHEN rows.run_id = excluded.run_id THEN rows.attempts + excluded.attempts ELSE excluded.attempts END,
+	run_id      = excluded.run_id,
+	batch       = excluded.batch`
+
+// Rows returns the rows of an entity pass by key.
+func (s *Store) Rows(ctx context.Context, entity string, pass int) (map[string]Row, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows WHERE entity = ? AND pass = ?`, entity, pass)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: read rows of %s pass %d: %w", entity, pass, err)
+	}
+	list, err := scanRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Row, len(list))
+	for _, r := range list {
+		out[r.Key] = r
+	}
+	return out, nil
+}
+
+// RunRows returns the rows whose state the run set last, ordered by entity,
+// pass and key.
+func (s *Store) RunRows(ctx context.Context, runID string) ([]Row, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows WHERE run_id = ? ORDER BY entity, pass, key`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: read rows of run %s: %w", runID, err)
+	}
+	return scanRows(rows)
+}
+
+// AllRows returns every row, ordered by entity, pass and key.
+func (s *Store) AllRows(ctx context.Context) ([]Row, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows ORDER BY entity, pass, key`)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: read rows: %w", err)
+	}
+	return scanRows(rows)
+}
+
+// Put writes rows in one transaction (terminal states reached without a
+// batch: unchanged, quarantined or skipped rows).
+func (s *Store) Put(ctx context.Context, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(t *sql.Tx) error { return putRows(ctx, t, rows) })
+}
+
+func putRows(ctx context.Context, t *sql.Tx, rows []Row) error {
+	st, err := t.PrepareContext(ctx, upsertRow)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	defer st.Close()
+	for _, r := range rows {
+		_, err := st.ExecContext(ctx, r.Entity, r.Pass, r.Key, r.ExternalID, r.SourceKey, r.Fingerprint, string(r.State),
+			r.OdooID, r.Created, r.Message, r.Attempts, r.RunID, r.Batch)
+		if err != nil {
+			return fmt.Errorf("ledger: write row %s of %s: %w", r.Key, r.Entity, err)
+		}
+	}
+	return nil
+}
+
+func scanRows(rows *sql.Rows) ([]Row, error) {
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		var st string
+		err := rows.Scan(&r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, &st, &r.OdooID,
+			&r.Created, &r.Message, &r.Attempts, &r.RunID, &r.Batch)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: read row: %w", err)
+		}
+		r.State = State(st)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: read rows: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// FileName is the ledger's file name in the state directory.
+const FileName = "ledger.db"
+
+// ErrLocked says another process holds the ledger.
+var ErrLocked = &lockedError{}
+
+type lockedError struct{}
+
+func (*lockedError) Error() string {
+	return "ledger: another ferry process is using this state directory"
+}
+
+// ExitCode makes the CLI exit 6 (an operator is needed).
+func (*lockedError) ExitCode() int { return 6 }
+
+// Store is the SQLite ledger.
+type Store struct {
+	db   *sql.DB
+	path string
+	lock *os.File
+}
+
+// Open opens (creating it and dir when needed) the ledger in dir, takes
+// the process lock and migrates the schema.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	lock, err := acquire(filepath.Join(dir, "ledger.lock"))
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		release(lock)
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1) // one writer; serialises the workers' transactions
+	s := &Store{db: db, path: path, lock: lock}
+	if err := s.migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func dsn(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Add("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Path is the ledger file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database and releases the lock.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	release(s.lock)
+	return err
+}
+
+// tx runs fn in one transaction.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	t, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("ledger: begin: %w", err)
+	}
+	if err := fn(t); err != nil {
+		return errors.Join(err, t.Rollback())
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("ledger: commit: %w", err)
+	}
+	return nil
+}
