@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/report"
+	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/verify"
+)
+
+type verifyOptions struct {
+	target targetOptions
+	Report string
+	Show   int
+}
+
+func newVerifyCmd(g *globalOptions) *cobra.Command {
+	o := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify PLAN",
+		Short: "Compare what the plan meant to load with what Odoo holds, record by record and field by field",
+		Long: "verify re-reads the sources, applies the plan's mapping, and compares every row that should be in\n" +
+			"Odoo with the record Odoo holds under its external ID: match, differ (with both values of each\n" +
+			"differing field), missing, or extra (a record under the plan's namespace no row claims). It writes\n" +
+			"the full list to report.html, report.json and report.md and exits 7 when anything differs.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runVerify(cmd.Context(), o, g, args[0])
+		},
+	}
+	o.target.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.Report, "report", "", "directory for the reports (default: <state-dir>/reports/verify-<time>)")
+	cmd.Flags().IntVar(&o.Show, "show", 20, "differences to print on the terminal (all are in the reports)")
+	return cmd
+}
+
+func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path string) error {
+	p, err := loadPlan(path, g)
+	if err != nil {
+		return err
+	}
+	lv, err := prepareLive(ctx, g, &o.target, p, nil)
+	if err != nil {
+		return err
+	}
+	defer lv.pipeline.Close()
+	started := time.Now()
+	results, err := verify.Run(ctx, lv.pipeline, lv.client, verify.Options{Exclude: p.Verify.Exclude})
+	if err != nil {
+		return err
+	}
+	rep := verifyReport(p, lv.client, results, started)
+	dir := o.Report
+	if dir == "" {
+		dir = filepath.Join(stateDir(g, p), "reports", "verify-"+started.UTC().Format("20060102T150405Z"))
+	}
+	if err := writeReports(dir, rep); err != nil {
+		return err
+	}
+	printVerify(g.stdout, results, o.Show)
+	fmt.Fprintf(g.stdout, "reports: %s\n", filepath.Join(dir, "report.html"))
+	if rep.Result != "ok" {
+		return Exit(ExitDifferences, fmt.Errorf("the target differs from what the plan meant to load"))
+	}
+	return nil
+}
+
+// stateDir is --state-dir, else .ferry beside the plan.
+func stateDir(g *globalOptions, p *plan.Plan) string {
+	if g.StateDir != "" {
+		return g.StateDir
+	}
+	return filepath.Join(p.Dir, ".ferry")
+}
+
+func verifyReport(p *plan.Plan, c *odoo.Client, results []*verify.EntityResult, started time.Time) *report.Report {
+	rep := &report.Report{SchemaVersion: 1, Kind: "verify", Title: "Verification of " + p.Name, Actor: actor(),
+		StartedAt: started, FinishedAt: time.Now(), Plan: report.Plan{Name: p.Name, Path: p.File, Digest: p.Digest},
+		Target: report.Target{URL: secret.RedactURL(c.URLString()), Database: c.Database(), Version: c.Version().Full, Protocol: string(c.Transport())},
+		Result: "ok"}
+	for _, r := range results {
+		e := report.Entity{Name: r.Name, Model: r.Model,
+			Records: report.Buckets{Match: r.Match, Differ: r.Differ, Missing: r.Missing, Extra: r.Extra}, Diffs: r.Results}
+		rep.Entities = append(rep.Entities, e)
+		if !r.Clean() {
+			rep.Result = "differences"
+		}
+	}
+	return rep
+}
+
+func actor() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+// writeReports renders a report as HTML, JSON and Markdown into dir.
+func writeReports(dir string, rep *report.Report) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, f := range []report.Format{report.HTML, report.JSON, report.Markdown} {
+		path := filepath.Join(dir, "report."+string(f))
+		tmp, err := os.CreateTemp(dir, ".report-*")
+		if err != nil {
+			return err
+		}
+		err = report.Render(tmp, rep, f)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+func printVerify(w io.Writer, results []*verify.EntityResult, show int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "entity\tmodel\tmatch\tdiffer\tmissing\textra\tnot meant to load\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t\n", r.Name, r.Model, r.Match, r.Differ, r.Missing, r.Extra, r.NotExpected)
+	}
+	_ = tw.Flush()
+	n := 0
+	for _, r := range results {
+		for _, res := range r.Results {
+			if n == show {
+				fmt.Fprintln(w, "… more in the reports")
+				return
+			}
+			n++
+			fmt.Fprintf(w, "%s %s (%s id %d)\n", res.Status, res.ExternalID, res.Model, res.ID)
+			for _, d := range res.Diffs {
+				fmt.Fprintf(w, "    %s: want %q, got %q\n", d.Field, d.Want, d.Got)
+			}
+		}
+	}
+}

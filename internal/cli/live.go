@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/pipeline"
+	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/progress"
+	"github.com/ferry-migrate/ferry/internal/validate"
+)
+
+// live is a plan prepared against a connected target: the target's real
+// schema and lookups resolved in it.
+type live struct {
+	client   *odoo.Client
+	pipeline *pipeline.Pipeline
+}
+
+// prepareLive connects to the plan's target, reads the schema of every
+// model the plan writes, and prepares the pipeline with lookups answered
+// by the target.
+func prepareLive(ctx context.Context, g *globalOptions, t *targetOptions, p *plan.Plan, events progress.Sink) (*live, error) {
+	c, err := t.dial(ctx, g, &p.Target)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := targetSchema(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := pipeline.Prepare(ctx, p, pipeline.Options{Schema: schema, ServerVersion: c.Version().Major,
+		Lookups: lookups{c}, Events: events})
+	if pe, ok := err.(*pipeline.PlanError); ok {
+		printFindings(g.stderr, pe.Findings)
+		return nil, Usage(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &live{client: c, pipeline: pl}, nil
+}
+
+// targetSchema reads fields_get of the models the plan writes: its
+// entities' models, then the comodels of their lines' one2many fields.
+func targetSchema(ctx context.Context, c *odoo.Client, p *plan.Plan) (validate.Schema, error) {
+	s := validate.Schema{}
+	for _, e := range p.Entities {
+		if err := addModel(ctx, c, s, e.Model); err != nil {
+			return nil, err
+		}
+		for _, l := range e.Lines {
+			rel := s[e.Model][l.Field].Relation
+			if rel == "" {
+				continue // the pipeline reports the unknown field
+			}
+			if err := addModel(ctx, c, s, rel); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+func addModel(ctx context.Context, c *odoo.Client, s validate.Schema, m string) error {
+	if _, done := s[m]; done {
+		return nil
+	}
+	defs, err := c.FieldsGet(ctx, m, []string{"type", "string", "required", "readonly", "store", "relation", "selection", "size", "translate"})
+	if err != nil {
+		return fmt.Errorf("read the schema of %s: %w", m, err)
+	}
+	fields := make(map[string]validate.Field, len(defs))
+	for name, d := range defs {
+		var f validate.Field
+		b, _ := json.Marshal(d)
+		if err := json.Unmarshal(b, &f); err != nil {
+			return fmt.Errorf("schema of %s.%s: %w", m, name, err)
+		}
+		f.Name = name
+		fields[name] = f
+	}
+	s[m] = fields
+	return nil
+}
+
+// lookups answers the pipeline's lookup() from the target: one search per
+// batch of distinct values.
+type lookups struct{ c *odoo.Client }
+
+func (l lookups) Lookup(ctx context.Context, model, field string, values []string) (map[string][]int64, error) {
+	list := make([]any, len(values))
+	for i, v := range values {
+		list[i] = v
+	}
+	out := map[string][]int64{}
+	err := l.c.Each(ctx, model, odoo.Domain{[]any{field, "in", list}}, []string{field}, 1000, func(r map[string]any) error {
+		id, _ := r["id"].(int64)
+		k := fmt.Sprint(r[field])
+		out[k] = append(out[k], id)
+		return nil
+	})
+	return out, err
+}
