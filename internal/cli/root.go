@@ -34,6 +34,9 @@ func commands(g *globalOptions) []*cobra.Command {
 		newVersionCmd(g),
 		newCompareCmd(g),
 		newValidateCmd(g),
+		newPingCmd(g),
+		newSchemaCmd(g),
+		newVerifyCmd(g),
 	}
 }
 
