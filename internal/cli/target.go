@@ -26,6 +26,9 @@ type targetOptions struct {
 	CAFile    string
 	Pin       string
 	Timeout   time.Duration
+	// apiKey, when set, is used instead of the environment and the plan
+	// (the demo's sandbox key).
+	apiKey secret.String
 }
 
 func (o *targetOptions) AddFlags(fs *pflag.FlagSet) {
@@ -64,6 +67,9 @@ func (o *targetOptions) config(t *plan.Target) (odoo.Config, error) {
 	}
 	if c.APIKey, err = secretFrom("FERRY_ODOO_API_KEY", t.APIKey); err != nil {
 		return c, err
+	}
+	if !o.apiKey.IsZero() {
+		c.APIKey = o.apiKey
 	}
 	return c, nil
 }
