@@ -207,8 +207,10 @@ func isNoneFault(e *Error) bool {
 }
 
 // NoValue is the result of a call that succeeded and returned Python None
-// (button_draft and other action methods). Over XML-RPC Odoo reports it
-// as a fault after committing; the client turns that fault into NoValue.
+// (button_draft and other action methods), whatever the transport: over
+// XML-RPC Odoo reports it as a "cannot marshal None" fault after
+// committing, over JSON-RPC it leaves "result" out, over JSON-2 it answers
+// null. The client turns each into NoValue and never retries such a call.
 type NoValue struct{}
 
 func wrapf(kind Kind, err error, format string, a ...any) *Error {

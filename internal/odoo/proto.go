@@ -84,7 +84,11 @@ func decodeJSONRPC(r *reply, path string) (any, error) {
 	if e, ok := m["error"].(map[string]any); ok {
 		return nil, jsonRPCError(e)
 	}
-	return m["result"], nil
+	res, ok := m["result"]
+	if !ok { // Odoo leaves "result" out when the method returned None
+		return NoValue{}, nil
+	}
+	return res, nil
 }
 
 func jsonRPCError(e map[string]any) *Error {
@@ -212,6 +216,9 @@ func decodeJSON2(r *reply, path string) (any, error) {
 	if r.status == http.StatusOK {
 		if err != nil {
 			return nil, &Error{Kind: KindProtocol, Status: r.status, Message: fmt.Sprintf("%s answered with something that is not JSON: %.80q", path, r.body)}
+		}
+		if v == nil { // the method returned None
+			return NoValue{}, nil
 		}
 		return v, nil
 	}
