@@ -49,7 +49,8 @@ func (s *Store) NextSeq(ctx context.Context, runID, entity string, pass int) (in
 
 // MarkSent records, before the call, that batch b is about to be sent
 // with rows (state Pending) and the before-images of the records it
-// updates. Only the first image of a record per run is kept.
+// updates. Per record and run, the first value read of each field is
+// kept: a later image only adds fields.
 func (s *Store) MarkSent(ctx context.Context, b Batch, rows []Row, images []Image) error {
 	b.State = Sent
 	return s.tx(ctx, func(t *sql.Tx) error {
@@ -130,7 +131,7 @@ func putBatch(ctx context.Context, t *sql.Tx, b Batch) error {
 func putImages(ctx context.Context, t *sql.Tx, images []Image) error {
 	for _, im := range images {
 		_, err := t.ExecContext(ctx, `INSERT INTO images (run_id, model, odoo_id, external_id, fields) VALUES (?,?,?,?,?)
-			ON CONFLICT (run_id, model, odoo_id) DO NOTHING`, im.RunID, im.Model, im.OdooID, im.ExternalID, string(im.Fields))
+			ON CONFLICT (run_id, model, odoo_id) DO UPDATE SET fields = json_patch(excluded.fields, images.fields)`, im.RunID, im.Model, im.OdooID, im.ExternalID, string(im.Fields))
 		if err != nil {
 			return fmt.Errorf("ledger: before-image of %s %d: %w", im.Model, im.OdooID, err)
 		}

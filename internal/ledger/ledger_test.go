@@ -95,7 +95,7 @@ func TestBatchProtocol(t *testing.T) {
 	again := append([]Row(nil), pending...)
 	again[0].Created = false
 	img2 := img
-	img2.Fields = json.RawMessage(`{"name":"new"}`)
+	img2.Fields = json.RawMessage(`{"name":"new","parent_id":false}`)
 	require.NoError(t, s.MarkSent(ctx, Batch{RunID: run.ID, Entity: "customers", Pass: 1, Seq: 2, Rows: 2}, again, []Image{img2}))
 
 	done := []Row{
@@ -114,7 +114,7 @@ func TestBatchProtocol(t *testing.T) {
 	ims, err := s.Images(ctx, run.ID)
 	require.NoError(t, err)
 	require.Len(t, ims, 1)
-	require.JSONEq(t, `{"name":"old"}`, string(ims[0].Fields), "the first image is kept")
+	require.JSONEq(t, `{"name":"old","parent_id":false}`, string(ims[0].Fields), "the first value of a field is kept")
 
 	next, err := s.NextSeq(ctx, run.ID, "customers", 1)
 	require.NoError(t, err)

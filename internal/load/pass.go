@@ -1,0 +1,403 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ferry-migrate/ferry/internal/diag"
+	"github.com/ferry-migrate/ferry/internal/ledger"
+	"github.com/ferry-migrate/ferry/internal/pipeline"
+	"github.com/ferry-migrate/ferry/internal/progress"
+)
+
+// item is one ready row on its way to Odoo.
+type item struct {
+	o       pipeline.Outcome
+	key     string
+	fp      string
+	enc     *Encoded
+	prev    ledger.Row
+	hasPrev bool
+	// exists is the record's id when it exists before the send (0 = new);
+	// createdHere says this run created it in an earlier, unanswered send.
+	exists      int64
+	createdHere bool
+	// noImage: the record was created by this run (pass 2 of a record
+	// pass 1 created), so rollback removes it and needs no image.
+	noImage bool
+}
+
+// passRun is one entity pass.
+type passRun struct {
+	r      *runner
+	e      *pipeline.Entity
+	es     *EntitySummary
+	prev   map[string]ledger.Row
+	pass1  map[string]ledger.Row
+	enc    *Encoder
+	size   int
+	extra  map[string]any
+	groups map[string][]*item
+
+	mu      sync.Mutex // guards es counts and seq
+	seq     int64
+	buf     []ledger.Row // terminal rows reached without a batch
+	done    map[string]int
+	jobs    chan []*item
+	stop    chan struct{}
+	errOnce sync.Once
+	err     error
+}
+
+// errStopped ends Stream when a worker failed; the worker's error is
+// reported instead.
+var errStopped = errors.New("load: stopped")
+
+func (r *runner) pass(ctx context.Context, e *pipeline.Entity) (*EntitySummary, error) {
+	start := r.o.Now()
+	es := &EntitySummary{Name: e.Name, Model: e.Model, Pass: e.Pass, Links: e.Links}
+	p, err := r.newPass(ctx, e, es)
+	if err != nil {
+		return es, err
+	}
+	r.events.Emit(progress.EntityStarted{Entity: e.Name, Model: e.Model, Total: -1})
+	var wg sync.WaitGroup
+	for range r.o.Workers {
+		wg.Go(func() { p.work(ctx) })
+	}
+	serr := r.pl.Stream(ctx, e, func(o pipeline.Outcome) error { return p.outcome(ctx, o) })
+	if serr == nil {
+		serr = p.flushGroups(ctx)
+	}
+	close(p.jobs)
+	wg.Wait()
+	err = p.result(ctx, serr)
+	es.Complete = err == nil
+	es.Holds = es.holds()
+	es.Took = r.o.Now().Sub(start)
+	r.events.Emit(progress.EntityFinished{Entity: e.Name, Took: es.Took, Counts: progress.Counts{Read: es.Read,
+		Loaded: es.Loaded, Unchanged: es.Unchanged, Quarantined: es.Quarantined, Skipped: es.Skipped}})
+	return es, err
+}
+
+func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySummary) (*passRun, error) {
+	prev, err := r.st.Rows(ctx, e.Name, e.Pass)
+	if err != nil {
+		return nil, err
+	}
+	seq, err := r.st.NextSeq(ctx, r.run.ID, e.Name, e.Pass)
+	if err != nil {
+		return nil, err
+	}
+	p := &passRun{r: r, e: e, es: es, prev: prev, enc: NewEncoder(e.Plan.KeepTargetWhenEmpty), size: r.batchSize(e),
+		extra: r.ctx, groups: map[string][]*item{}, seq: seq - 1, done: map[string]int{},
+		jobs: make(chan []*item), stop: make(chan struct{})}
+	if e.Plan.UpdateMany2many {
+		p.extra = withKey(r.ctx, "update_many2many", true)
+	}
+	if e.Pass == 2 {
+		if p.pass1, err = r.st.Rows(ctx, e.Name, 1); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (r *runner) batchSize(e *pipeline.Entity) int {
+	for _, n := range []int{r.o.BatchSize, e.Plan.BatchSize, r.plan.Load.BatchSize} {
+		if n > 0 {
+			return n
+		}
+	}
+	return DefaultBatchSize
+}
+
+func withKey(m map[string]any, k string, v any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for kk, vv := range m {
+		out[kk] = vv
+	}
+	out[k] = v
+	return out
+}
+
+// result decides the pass's error: a worker's failure wins over the
+// stream's errStopped; buffered ledger rows are written either way.
+func (p *passRun) result(ctx context.Context, serr error) error {
+	perr := p.flushRows(context.WithoutCancel(ctx))
+	if p.err != nil {
+		return p.err
+	}
+	if serr != nil && !errors.Is(serr, errStopped) {
+		return serr
+	}
+	return perr
+}
+
+// fail records the first worker error and stops the stream.
+func (p *passRun) fail(err error) {
+	p.errOnce.Do(func() {
+		p.err = err
+		close(p.stop)
+	})
+}
+
+// outcome handles one pipeline outcome on the streaming goroutine.
+func (p *passRun) outcome(ctx context.Context, o pipeline.Outcome) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-p.stop:
+		return errStopped
+	default:
+	}
+	p.mu.Lock()
+	p.es.Read++
+	p.mu.Unlock()
+	switch {
+	case o.State == pipeline.Skipped:
+		return p.terminal(ctx, o, ledger.Skipped, skipMessage(o))
+	case o.State == pipeline.Quarantined || o.Row == nil:
+		if p.e.Pass == 1 {
+			if err := p.r.q.write(p.e, o, nil); err != nil {
+				return err
+			}
+		}
+		return p.terminal(ctx, o, ledger.Quarantined, findingsMessage(o.Findings))
+	}
+	return p.ready(ctx, o)
+}
+
+func skipMessage(o pipeline.Outcome) string {
+	if o.SkipRule == "" {
+		return "skipped in pass 1"
+	}
+	return "skip rule " + o.SkipRule + ": " + o.Reason
+}
+
+func findingsMessage(ds []diag.Diagnostic) string {
+	var parts []string
+	for _, d := range ds {
+		if d.Severity >= diag.Error {
+			parts = append(parts, d.Code+": "+d.Msg)
+		}
+	}
+	if len(parts) == 0 {
+		return "quarantined in pass 1"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// rowKey is the ledger key of an outcome: its external ID, else one from
+// its findings, else its position.
+func rowKey(o pipeline.Outcome) string {
+	if o.Row != nil && o.Row.ExternalID != "" {
+		return o.Row.ExternalID
+	}
+	for _, d := range o.Findings {
+		if d.ExternalID != "" {
+			return d.ExternalID
+		}
+	}
+	if o.Source != nil {
+		return "@" + o.Source.Pos.String()
+	}
+	return "@?"
+}
+
+// terminal records a row that reaches its state without a batch.
+func (p *passRun) terminal(ctx context.Context, o pipeline.Outcome, st ledger.State, msg string) error {
+	key := rowKey(o)
+	row := ledger.Row{Entity: p.e.Name, Pass: p.e.Pass, Key: key, State: st, Message: msg, RunID: p.r.run.ID}
+	if o.Row != nil {
+		row.ExternalID, row.SourceKey = o.Row.ExternalID, o.Row.Key
+	}
+	p.mu.Lock()
+	switch st {
+	case ledger.Skipped:
+		p.es.Skipped++
+	case ledger.Quarantined:
+		p.es.Quarantined++
+	case ledger.Unchanged:
+		p.es.Unchanged++
+	case ledger.Loaded:
+		p.es.Loaded++
+	}
+	p.mu.Unlock()
+	if prev, ok := p.prev[key]; ok && prev == row {
+		return p.countDone(st)
+	}
+	p.buf = append(p.buf, row)
+	if len(p.buf) >= 500 {
+		if err := p.flushRows(ctx); err != nil {
+			return err
+		}
+	}
+	return p.countDone(st)
+}
+
+// countDone counts a row that reached its state on the streaming
+// goroutine, for the next RowDone events.
+func (p *passRun) countDone(st ledger.State) error {
+	p.done[string(st)]++
+	return nil
+}
+
+// flushRows writes the buffered terminal rows and reports them.
+func (p *passRun) flushRows(ctx context.Context) error {
+	err := p.r.st.Put(ctx, p.buf)
+	p.buf = p.buf[:0]
+	for _, st := range sortedStates(p.done) {
+		p.r.events.Emit(progress.RowDone{Entity: p.e.Name, State: st, N: p.done[st]})
+	}
+	clear(p.done)
+	return err
+}
+
+func sortedStates(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ready decides whether a ready row is sent, and batches it.
+func (p *passRun) ready(ctx context.Context, o pipeline.Outcome) error {
+	key := o.Row.ExternalID
+	if p.e.Pass == 2 {
+		if p1, ok := p.pass1[key]; !ok || (p1.State != ledger.Loaded && p1.State != ledger.Unchanged) {
+			return p.terminal(ctx, o, ledger.Quarantined, CodeNotLoaded+": the row was not loaded in pass 1, its links are not written")
+		}
+	}
+	it := &item{o: o, key: key, fp: Fingerprint(o.Row)}
+	it.prev, it.hasPrev = p.prev[key]
+	if done, err := p.unchanged(ctx, it); done || err != nil {
+		return err
+	}
+	enc, err := p.enc.Encode(o.Row)
+	if err != nil {
+		if p.e.Pass == 1 {
+			if err := p.r.q.write(p.e, o, []diag.Diagnostic{p.finding(it, CodeMixedRefs, err.Error())}); err != nil {
+				return err
+			}
+		}
+		return p.terminal(ctx, o, ledger.Quarantined, CodeMixedRefs+": "+err.Error())
+	}
+	it.enc = enc
+	sig := enc.Signature()
+	p.groups[sig] = append(p.groups[sig], it)
+	if len(p.groups[sig]) >= p.size {
+		b := p.groups[sig]
+		delete(p.groups, sig)
+		return p.dispatch(ctx, b)
+	}
+	return nil
+}
+
+// unchanged handles a row the ledger holds as loaded with the same
+// fingerprint: an earlier run's row becomes unchanged; this run's row (a
+// resumed run) keeps its state, so the summary equals an uninterrupted
+// run's.
+func (p *passRun) unchanged(ctx context.Context, it *item) (bool, error) {
+	pr := it.prev
+	if !it.hasPrev || pr.Fingerprint != it.fp || (pr.State != ledger.Loaded && pr.State != ledger.Unchanged) {
+		return false, nil
+	}
+	if pr.RunID == p.r.run.ID {
+		p.mu.Lock()
+		if pr.State == ledger.Loaded {
+			p.es.Loaded++
+			p.countLoaded(pr.Created)
+		} else {
+			p.es.Unchanged++
+		}
+		p.mu.Unlock()
+		return true, p.countDone(pr.State)
+	}
+	row := ledger.Row{Entity: p.e.Name, Pass: p.e.Pass, Key: it.key, ExternalID: it.key, SourceKey: it.o.Row.Key,
+		Fingerprint: it.fp, State: ledger.Unchanged, OdooID: pr.OdooID, RunID: p.r.run.ID}
+	p.mu.Lock()
+	p.es.Unchanged++
+	p.mu.Unlock()
+	p.buf = append(p.buf, row)
+	if len(p.buf) >= 500 {
+		if err := p.flushRows(ctx); err != nil {
+			return true, err
+		}
+	}
+	return true, p.countDone(ledger.Unchanged)
+}
+
+// countLoaded splits loaded rows; p.mu must be held.
+func (p *passRun) countLoaded(created bool) {
+	if created {
+		p.es.Created++
+	} else {
+		p.es.Updated++
+	}
+}
+
+// flushGroups sends the partial batches left at the end of the stream,
+// in a stable order.
+func (p *passRun) flushGroups(ctx context.Context) error {
+	sigs := make([]string, 0, len(p.groups))
+	for s := range p.groups {
+		sigs = append(sigs, s)
+	}
+	sort.Strings(sigs)
+	for _, s := range sigs {
+		if err := p.dispatch(ctx, p.groups[s]); err != nil {
+			return err
+		}
+		delete(p.groups, s)
+	}
+	return nil
+}
+
+// dispatch hands a batch to a worker, waiting while all are busy.
+func (p *passRun) dispatch(ctx context.Context, b []*item) error {
+	select {
+	case p.jobs <- b:
+		return nil
+	case <-p.stop:
+		return errStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// work sends batches until the stream ends or a batch fails. A batch in
+// flight when ctx is cancelled is finished and recorded (first Ctrl-C).
+func (p *passRun) work(ctx context.Context) {
+	for b := range p.jobs {
+		if ctx.Err() != nil || p.stopped() {
+			continue // drain: these were never marked sent
+		}
+		if err := p.send(context.WithoutCancel(ctx), b); err != nil {
+			p.fail(&StoppedError{Entity: p.e.Name, Err: err})
+		}
+	}
+}
+
+func (p *passRun) stopped() bool {
+	select {
+	case <-p.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *passRun) finding(it *item, code, msg string) diag.Diagnostic {
+	d := diag.Diagnostic{Code: code, Severity: diag.Error, Entity: p.e.Name, ExternalID: it.key, Msg: msg}
+	if it.o.Source != nil {
+		d.Pos = it.o.Source.Pos
+	}
+	return d
+}
