@@ -1,0 +1,269 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ferry-migrate/ferry/internal/audit"
+	"github.com/ferry-migrate/ferry/internal/ledger"
+	"github.com/ferry-migrate/ferry/internal/load"
+	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/progress"
+	"github.com/ferry-migrate/ferry/internal/secret"
+)
+
+type runOptions struct {
+	target     targetOptions
+	Quarantine string
+	Workers    int
+	BatchSize  int
+	Force      bool
+	Backup     string
+}
+
+func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
+	o.target.AddFlags(fs)
+	fs.StringVar(&o.Quarantine, "quarantine", "", "directory for quarantine/<entity>.csv files (default: <state-dir>/quarantine)")
+	fs.IntVar(&o.Workers, "workers", 0, "batches of one entity in flight at once (default: the plan's load.workers, else 2)")
+	fs.IntVar(&o.BatchSize, "batch-size", 0, "records per load call (default: the entity's or plan's batch_size, else 200)")
+	fs.BoolVar(&o.Force, "force", false, "resume an unfinished run even though the plan file changed")
+	fs.StringVar(&o.Backup, "backup", "", `"none" to load without a backup of the target (the plan's backup: none says the same)`)
+}
+
+func newRunCmd(g *globalOptions) *cobra.Command {
+	o := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run PLAN",
+		Short: "Load the plan's rows into Odoo: batched, idempotent, parallel and resumable",
+		Long: "run validates every row like `ferry validate`, then loads the ready rows into the target in dependency\n" +
+			"order through Odoo's load, keyed by external ID, and records each row's fate in the ledger\n" +
+			"(<state-dir>/ledger.db). Rows Odoo refuses are quarantined with its message; the others load.\n" +
+			"Running the same plan again resumes an unfinished run, or loads only new and changed rows.\n\n" +
+			"It refuses to resume a run whose plan file changed (exit 6) unless --force, refuses to run while\n" +
+			"another ferry uses the same state directory (exit 6), and refuses to run without a backup unless\n" +
+			"--backup none or the plan's backup: none says so.\n\n" +
+			"EXIT STATUS: 0 all rows loaded or unchanged; 2 usage or plan error; 4 rows quarantined, an\n" +
+			"after-load action failed, or the target failed (run again to resume); 5 the identity\n" +
+			"read = loaded + unchanged + quarantined + skipped does not hold; 6 see above; 130 interrupted.",
+		Example: "  ferry run plan.yaml --backup none\n  ferry run plan.yaml --json --workers 4 2>progress.jsonl",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), o, g, args[0])
+		},
+	}
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) error {
+	p, err := loadPlan(path, g)
+	if err != nil {
+		return err
+	}
+	if err := checkBackup(o.Backup, p); err != nil {
+		return err
+	}
+	dir := stateDir(g, p)
+	store, err := ledger.Open(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	events := runEvents(g)
+	lv, err := prepareLive(ctx, g, &o.target, p, events)
+	if err != nil {
+		return err
+	}
+	defer lv.pipeline.Close()
+	inputs, err := inputDigests(p)
+	if err != nil {
+		return err
+	}
+	qdir := o.Quarantine
+	if qdir == "" {
+		qdir = filepath.Join(dir, "quarantine")
+	}
+	s, runErr := load.Run(ctx, lv.pipeline, lv.client, store, load.Options{Workers: o.Workers, BatchSize: o.BatchSize,
+		Quarantine: qdir, Force: o.Force, Inputs: inputs, Events: events})
+	target := secret.RedactURL(lv.client.URLString())
+	if err := auditRun(ctx, dir, p, target, inputs, s); err != nil && runErr == nil {
+		runErr = err
+	}
+	if s.RunID != "" {
+		if err := reportRun(g, s, target); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	return runExit(s, runErr)
+}
+
+// checkBackup accepts only "none" until backups exist.
+func checkBackup(flag string, p *plan.Plan) error {
+	b := first(flag, p.Backup)
+	if b == "none" {
+		return nil
+	}
+	return Usage(errors.New("ferry backs the target up before a run, and backups are not available in this version: " +
+		"run with --backup none (or declare backup: none in the plan) to load without one"))
+}
+
+// runEvents prints progress: one JSON event per line on stderr with
+// --json, else a line per finished entity unless --quiet.
+func runEvents(g *globalOptions) progress.Sink {
+	if g.JSON {
+		return progress.NewJSONLines(g.stderr)
+	}
+	if g.Quiet {
+		return progress.Discard
+	}
+	return progress.SinkFunc(func(e progress.Event) {
+		switch ev := e.(type) {
+		case progress.EntityFinished:
+			c := ev.Counts
+			fmt.Fprintf(g.stderr, "%s: read %d, loaded %d, unchanged %d, quarantined %d, skipped %d (%s)\n",
+				ev.Entity, c.Read, c.Loaded, c.Unchanged, c.Quarantined, c.Skipped, ev.Took.Round(time.Millisecond))
+		case progress.Retry:
+			fmt.Fprintf(g.stderr, "%s: retry %d in %s: %s\n", ev.Entity, ev.Try, ev.Wait, ev.Reason)
+		case progress.Message:
+			fmt.Fprintf(g.stderr, "ferry: %s: %s\n", ev.Level, ev.Text)
+		}
+	})
+}
+
+// inputDigests digests the content of every file an entity or its lines
+// read (database sources are not digested: per-row fingerprints decide).
+func inputDigests(p *plan.Plan) (map[string]string, error) {
+	out := map[string]string{}
+	for _, e := range p.Entities {
+		sels := []struct{ src, file string }{{e.From.Source, e.From.File}}
+		for _, l := range e.Lines {
+			sels = append(sels, struct{ src, file string }{l.From.Source, l.From.File})
+		}
+		for _, s := range sels {
+			spec, ok := p.Sources[s.src]
+			if !ok || s.file == "" || (spec.Kind != "csv" && spec.Kind != "xlsx") {
+				continue
+			}
+			path := filepath.Join(p.Dir, spec.Path, s.file)
+			if filepath.IsAbs(spec.Path) {
+				path = filepath.Join(spec.Path, s.file)
+			}
+			sum, err := fileDigest(path)
+			if err != nil {
+				return nil, fmt.Errorf("digest source %s file %s: %w", s.src, s.file, err)
+			}
+			out[s.src+"/"+s.file] = sum
+		}
+	}
+	return out, nil
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// auditRun appends the run to <state-dir>/audit.jsonl: digests and counts,
+// never record values.
+func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inputs map[string]string, s *load.Summary) error {
+	log, err := audit.Open(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	digests := map[string]string{"plan": p.Digest}
+	for k, v := range inputs {
+		digests["source:"+k] = v
+	}
+	counts := map[string]any{}
+	for _, e := range s.Entities {
+		counts[fmt.Sprintf("%s/%d", e.Name, e.Pass)] = map[string]int64{"read": e.Read, "loaded": e.Loaded,
+			"unchanged": e.Unchanged, "quarantined": e.Quarantined, "skipped": e.Skipped}
+	}
+	_, err = log.Append(context.WithoutCancel(ctx), audit.Event{Actor: actor(), Action: audit.ActionRun, RunID: s.RunID,
+		Plan: p.Name, Target: target, Digests: digests, Result: s.Result,
+		Details: map[string]any{"counts": counts, "context": s.Context, "identity_holds": s.Holds}})
+	return err
+}
+
+func reportRun(g *globalOptions, s *load.Summary, target string) error {
+	if g.JSON {
+		b, err := json.MarshalIndent(s, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = g.stdout.Write(append(b, '\n'))
+		return err
+	}
+	return printRun(g.stdout, s, target)
+}
+
+func printRun(w io.Writer, s *load.Summary, target string) error {
+	resumed := ""
+	if s.Resumed {
+		resumed = " (resumed)"
+	}
+	fmt.Fprintf(w, "run %s%s: plan %s (sha256 %.12s) into %s\n\n", s.RunID, resumed, s.Plan, s.Digest, target)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "entity\tmodel\tread\tloaded\tunchanged\tquarantined\tskipped\tidentity\t")
+	for _, e := range s.Entities {
+		name := e.Name
+		if e.Pass == 2 {
+			name += " (links)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", name, e.Model, e.Read, e.Loaded, e.Unchanged, e.Quarantined, e.Skipped, holds(e.Holds))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nidentity: read = loaded + unchanged + quarantined + skipped")
+	for _, e := range s.Entities {
+		if e.AfterLoad != nil {
+			fmt.Fprintf(w, "after load %s.%s: %d done, %d failed\n", e.Name, e.AfterLoad.Method, e.AfterLoad.Done, e.AfterLoad.Failed)
+		}
+		for _, f := range e.Quarantine {
+			fmt.Fprintf(w, "quarantine: %s\n", f)
+		}
+	}
+	fmt.Fprintf(w, "result: %s in %s; ledger: %s\n", s.Result, s.Took.Round(time.Millisecond), s.Ledger)
+	return nil
+}
+
+// runExit maps the run's outcome to the exit code: the load error's own
+// code first, then 4 for a partial result.
+func runExit(s *load.Summary, err error) error {
+	if err != nil {
+		return err
+	}
+	if s.Result == "partial" {
+		n := int64(0)
+		for _, e := range s.Entities {
+			if e.Pass == 1 {
+				n += e.Quarantined
+			}
+		}
+		return Exit(ExitPartial, fmt.Errorf("partial load: %d row(s) quarantined or after-load actions failed (see the quarantine files)", n))
+	}
+	return nil
+}
