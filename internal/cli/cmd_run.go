@@ -98,14 +98,15 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 	}
 	s, runErr := load.Run(ctx, lv.pipeline, lv.client, store, load.Options{Workers: o.Workers, BatchSize: o.BatchSize,
 		Quarantine: qdir, Force: o.Force, Inputs: inputs, Events: events})
+	if s.RunID == "" { // refused before it started (plan changed, ledger error)
+		return runErr
+	}
 	target := secret.RedactURL(lv.client.URLString())
 	if err := auditRun(ctx, dir, p, target, inputs, s); err != nil && runErr == nil {
 		runErr = err
 	}
-	if s.RunID != "" {
-		if err := reportRun(g, s, target); err != nil && runErr == nil {
-			runErr = err
-		}
+	if err := reportRun(g, s, target); err != nil && runErr == nil {
+		runErr = err
 	}
 	return runExit(s, runErr)
 }

@@ -124,3 +124,24 @@ func TestAttribute(t *testing.T) {
 		})
 	}
 }
+
+func benchRow() *record.Row {
+	return &record.Row{Model: "res.partner", ExternalID: "ns.customers_C00042", Values: map[string]any{
+		"name": "Müller GmbH", "email": "info@mueller.example", "phone": "+49 30 1234567", "street": "Hauptstr. 1",
+		"zip": "10115", "city": "Berlin", "country_id": record.Ref{ID: 57}, "is_company": true, "customer_rank": int64(1),
+		"parent_id": record.Ref{ExternalID: "ns.customers_C00001"}, "vat": "DE123456789", "credit_limit": 5000.0}}
+}
+
+// BenchmarkEncodeAndFingerprint measures the loader's own CPU per record
+// (the target is at most 50 µs).
+func BenchmarkEncodeAndFingerprint(b *testing.B) {
+	r := benchRow()
+	e := NewEncoder(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Fingerprint(r)
+		if _, err := e.Encode(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
