@@ -37,6 +37,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPingCmd(g),
 		newSchemaCmd(g),
 		newVerifyCmd(g),
+		newSandboxCmd(g),
 		newRunCmd(g),
 	}
 }

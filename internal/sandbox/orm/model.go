@@ -1,0 +1,286 @@
+package orm
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Model is one model's fields and records.
+type Model struct {
+	Name   string
+	Fields map[string]*Field
+	recs   map[int64]map[string]any
+	next   int64
+}
+
+// Field is one field as fields_get describes it. Attrs keeps every
+// attribute of the snapshot for fields_get.
+type Field struct {
+	Name     string
+	Type     string
+	String   string
+	Relation string
+	Inverse  string // relation_field of a one2many
+	Required bool
+	Readonly bool
+	Store    bool
+	Attrs    map[string]any
+}
+
+func newModel(name string, fields map[string]map[string]any) *Model {
+	m := &Model{Name: name, Fields: map[string]*Field{}, recs: map[int64]map[string]any{}, next: 1}
+	for n, a := range fields {
+		f := &Field{Name: n, Attrs: a}
+		f.Type, _ = a["type"].(string)
+		f.String, _ = a["string"].(string)
+		f.Relation, _ = a["relation"].(string)
+		f.Inverse, _ = a["relation_field"].(string)
+		f.Required, _ = a["required"].(bool)
+		f.Readonly, _ = a["readonly"].(bool)
+		f.Store, _ = a["store"].(bool)
+		m.Fields[n] = f
+	}
+	for _, n := range []string{"id", "display_name", "create_date", "write_date"} {
+		if m.Fields[n] == nil {
+			typ := map[string]string{"id": "integer", "display_name": "char"}[n]
+			if typ == "" {
+				typ = "datetime"
+			}
+			m.Fields[n] = &Field{Name: n, Type: typ, String: n, Readonly: true, Attrs: map[string]any{"type": typ, "string": n, "readonly": true}}
+		}
+	}
+	return m
+}
+
+func (m *Model) nextID() int64 {
+	id := m.next
+	m.next++
+	return id
+}
+
+func (m *Model) put(id int64, vals map[string]any) {
+	m.recs[id] = vals
+	if id >= m.next {
+		m.next = id + 1
+	}
+}
+
+func (m *Model) remove(id int64) { delete(m.recs, id) }
+
+// ids returns the record ids in ascending order.
+func (m *Model) ids() []int64 {
+	out := make([]int64, 0, len(m.recs))
+	for id := range m.recs {
+		out = append(out, id)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// description is the model's label in Odoo's messages.
+func (m *Model) description() string {
+	if d, ok := modelLabels[m.Name]; ok {
+		return d
+	}
+	return m.Name
+}
+
+var modelLabels = map[string]string{
+	"res.partner": "Contact", "res.partner.bank": "Bank Accounts", "account.move": "Journal Entry",
+	"account.move.line": "Journal Item", "product.product": "Product Variant", "product.template": "Product",
+	"sale.order": "Sales Order", "sale.order.line": "Sales Order Line", "res.users": "User",
+	"res.country": "Country", "res.currency": "Currency", "product.category": "Product Category",
+}
+
+// digits are the decimal places Odoo rounds float fields to (decimal
+// precisions of a fresh database); monetary fields use 2.
+var digits = map[string]int{"list_price": 2, "standard_price": 2, "price_unit": 2, "quantity": 2,
+	"product_uom_qty": 2, "discount": 2, "credit_limit": 2}
+
+func (f *Field) digits() int {
+	if f.Type == "monetary" {
+		return 2
+	}
+	if d, ok := digits[f.Name]; ok {
+		return d
+	}
+	return -1
+}
+
+// fromRead converts a value as read over RPC (a recording) to storage.
+func (f *Field) fromRead(v any) any {
+	switch f.Type {
+	case "many2one":
+		if p, ok := v.([]any); ok && len(p) > 0 {
+			return toInt(p[0])
+		}
+		if v == false || v == nil {
+			return nil
+		}
+		return toInt(v)
+	case "many2many", "one2many":
+		list, _ := v.([]any)
+		out := make([]int64, 0, len(list))
+		for _, x := range list {
+			out = append(out, toInt(x))
+		}
+		return out
+	}
+	if v == false && f.Type != "boolean" {
+		return nil
+	}
+	return normNumber(v)
+}
+
+func normNumber(v any) any {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case float64:
+		return n
+	}
+	return v
+}
+
+func toInt(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int:
+		return int64(n)
+	case float64:
+		return int64(n)
+	case bool:
+		if n {
+			return 1
+		}
+	}
+	return 0
+}
+
+// readValue renders a stored value the way read answers it.
+func (db *DB) readValue(m *Model, id int64, f *Field, rec map[string]any) any {
+	v := rec[f.Name]
+	switch f.Type {
+	case "integer":
+		return toInt(v)
+	case "float", "monetary":
+		x, _ := v.(float64)
+		if n, ok := v.(int64); ok {
+			x = float64(n)
+		}
+		return round(x, f.digits())
+	case "boolean":
+		b, _ := v.(bool)
+		return b
+	case "many2one":
+		rid := toInt(v)
+		if rid == 0 || db.models[f.Relation] == nil || db.models[f.Relation].recs[rid] == nil {
+			return false
+		}
+		return []any{rid, db.displayName(db.models[f.Relation], rid)}
+	case "one2many":
+		return idsAny(db.o2mIDs(m, id, f))
+	case "many2many":
+		ids, _ := v.([]int64)
+		return idsAny(ids)
+	}
+	if v == nil {
+		return false
+	}
+	return v
+}
+
+func round(x float64, d int) float64 {
+	if d < 0 {
+		return x
+	}
+	p := math.Pow10(d)
+	return math.Round(x*p) / p
+}
+
+func idsAny(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// o2mIDs lists the records whose inverse many2one points at id.
+func (db *DB) o2mIDs(m *Model, id int64, f *Field) []int64 {
+	cm := db.models[f.Relation]
+	if cm == nil || f.Inverse == "" {
+		return []int64{}
+	}
+	out := []int64{}
+	for _, cid := range cm.ids() {
+		if toInt(cm.recs[cid][f.Inverse]) == id && (f.Name != "child_ids" || active(cm.recs[cid])) {
+			out = append(out, cid)
+		}
+	}
+	return out
+}
+
+func active(rec map[string]any) bool {
+	b, ok := rec["active"].(bool)
+	return !ok || b
+}
+
+// displayName is the record's display_name.
+func (db *DB) displayName(m *Model, id int64) string {
+	rec := m.recs[id]
+	if rec == nil {
+		return ""
+	}
+	name := text(rec["name"])
+	switch m.Name {
+	case "res.partner":
+		if pid := toInt(rec["parent_id"]); pid != 0 && rec["is_company"] != true && name != "" {
+			if p := m.recs[pid]; p != nil {
+				return text(p["name"]) + ", " + name
+			}
+		}
+	case "account.move":
+		if name == "" || name == "/" {
+			return "Draft Invoice (* " + fmt.Sprint(id) + ")"
+		}
+	case "res.users":
+		if name == "" {
+			return text(rec["login"])
+		}
+	case "product.product", "product.template":
+		if code := text(rec["default_code"]); code != "" {
+			return "[" + code + "] " + name
+		}
+	}
+	if c, ok := rec["complete_name"].(string); ok && c != "" {
+		return c
+	}
+	return name
+}
+
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+var scriptRE = regexp.MustCompile(`(?is)<script[^>]*>.*?</script>|<style[^>]*>.*?</style>`)
+
+// sanitize is a small subset of Odoo's html sanitizer: scripts and styles
+// go, and bare text is wrapped in a paragraph.
+func sanitize(s string) string {
+	if s == "" {
+		return s
+	}
+	s = scriptRE.ReplaceAllString(s, "")
+	if !strings.HasPrefix(strings.TrimSpace(s), "<") {
+		s = "<p>" + s + "</p>"
+	}
+	return s
+}
