@@ -39,6 +39,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newVerifyCmd(g),
 		newSandboxCmd(g),
 		newRunCmd(g),
+		newDemoCmd(g),
 	}
 }
 

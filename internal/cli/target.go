@@ -62,14 +62,15 @@ func (o *targetOptions) config(t *plan.Target) (odoo.Config, error) {
 		return c, Usage(err)
 	}
 	c.Transport = tr
+	if !o.apiKey.IsZero() {
+		c.APIKey = o.apiKey
+		return c, nil
+	}
 	if c.Password, err = secretFrom("FERRY_ODOO_PASSWORD", t.Password); err != nil {
 		return c, err
 	}
 	if c.APIKey, err = secretFrom("FERRY_ODOO_API_KEY", t.APIKey); err != nil {
 		return c, err
-	}
-	if !o.apiKey.IsZero() {
-		c.APIKey = o.apiKey
 	}
 	return c, nil
 }

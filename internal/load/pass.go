@@ -193,8 +193,12 @@ func findingsMessage(ds []diag.Diagnostic) string {
 }
 
 // rowKey is the ledger key of an outcome: its external ID, else one from
-// its findings, else its position.
+// its findings, else its position. A row refused as a duplicate key is
+// keyed by its position: its external ID belongs to the row that was kept.
 func rowKey(o pipeline.Outcome) string {
+	if isDuplicate(o) && o.Source != nil {
+		return "@" + o.Source.Pos.String()
+	}
 	if o.Row != nil && o.Row.ExternalID != "" {
 		return o.Row.ExternalID
 	}
@@ -400,4 +404,14 @@ func (p *passRun) finding(it *item, code, msg string) diag.Diagnostic {
 		d.Pos = it.o.Source.Pos
 	}
 	return d
+}
+
+// isDuplicate reports a row quarantined because another row has its key.
+func isDuplicate(o pipeline.Outcome) bool {
+	for _, d := range o.Findings {
+		if d.Code == "MAP202" && d.Severity >= diag.Error {
+			return true
+		}
+	}
+	return false
 }
