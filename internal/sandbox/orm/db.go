@@ -141,6 +141,11 @@ func (db *DB) seed(b []byte) error {
 	db.seedRecord(users, map[string]any{"id": int64(2), "login": "admin", "name": "Administrator", "partner_id": int64(3), "xmlid": "base.user_admin", "active": true, "lang": "en_US"})
 	db.users[2] = &user{uid: 2, login: "admin", password: "admin"}
 	partners.next = max(partners.next, 4)
+	for _, m := range db.models { // what Odoo's defaults filled in when these records were created
+		for id := range m.recs {
+			db.defaults(m, id)
+		}
+	}
 	return nil
 }
 
