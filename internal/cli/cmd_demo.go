@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/load"
 	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/report"
 	"github.com/ferry-migrate/ferry/internal/sandbox"
@@ -44,64 +45,105 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
 }
 
 func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
-	if err := writeDemoFiles(o.Dir); err != nil {
-		return err
-	}
-	sb, err := sandbox.New(sandbox.Options{Version: o.Version, Database: "demo"})
+	d, err := startDemo(ctx, g, o.Dir, o.Version, 0)
 	if err != nil {
 		return err
 	}
-	defer sb.Close()
-	fmt.Fprintf(g.stdout, "sandbox answering as Odoo %d at %s; plan and data in %s\n\n", o.Version, sb.URL, o.Dir)
-	p, err := loadPlan(filepath.Join(o.Dir, demo.PlanName), g)
-	if err != nil {
+	defer d.close()
+	fmt.Fprintf(g.stdout, "sandbox answering as Odoo %d at %s; plan and data in %s\n\n", o.Version, d.sb.URL, o.Dir)
+	if err := d.load(ctx); err != nil {
 		return err
 	}
-	t := &targetOptions{URL: sb.URL, DB: sb.Database(), Login: "admin", Timeout: time.Minute, apiKey: secret.New(sb.AdminKey())}
-	if err := configureDemoTarget(ctx, g, t); err != nil {
+	if err := printRun(g.stdout, d.sum, d.sb.URL+" (sandbox)"); err != nil {
 		return err
 	}
-	lv, err := prepareLive(ctx, g, t, p, nil)
-	if err != nil {
-		return err
-	}
-	defer lv.pipeline.Close()
-	state := filepath.Join(o.Dir, ".ferry")
-	if err := os.RemoveAll(state); err != nil { // a fresh sandbox needs a fresh ledger
-		return err
-	}
-	st, err := ledger.Open(ctx, state)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	started := time.Now()
-	sum, err := load.Run(ctx, lv.pipeline, lv.client, st, load.Options{Quarantine: filepath.Join(o.Dir, "quarantine"), Events: progress.SinkFunc(func(progress.Event) {})})
-	if err != nil {
-		return err
-	}
-	if err := printRun(g.stdout, sum, sb.URL+" (sandbox)"); err != nil {
-		return err
-	}
-	vp, err := prepareLive(ctx, g, t, p, nil) // a pipeline streams once: verify prepares its own
-	if err != nil {
-		return err
-	}
-	defer vp.pipeline.Close()
-	results, err := verify.Run(ctx, vp.pipeline, vp.client, verify.Options{Exclude: p.Verify.Exclude})
-	if err != nil {
+	if err := d.verify(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.stdout)
-	printVerify(g.stdout, results, 10)
-	rep := verifyReport(p, lv.client, results, started)
-	rep.Kind, rep.Title, rep.Target.Sandbox = "run", "Demo migration of "+p.Name, true
-	addCounts(rep, sum)
+	printVerify(g.stdout, d.results, 10)
+	rep := verifyReport(d.p, d.client, d.results, d.started)
+	rep.Kind, rep.Title, rep.Target.Sandbox = "run", "Demo migration of "+d.p.Name, true
+	addCounts(rep, d.sum)
 	if err := writeReports(o.Dir, rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.stdout, "\nreport: %s (also report.json, report.md)\n", filepath.Join(o.Dir, "report.html"))
-	return demoExit(sum, rep)
+	return demoExit(d.sum, rep)
+}
+
+// demoRun is one demo migration: files, sandbox, plan, then load and
+// verify, each timed.
+type demoRun struct {
+	g                    *globalOptions
+	dir                  string
+	workers              int
+	sb                   *sandbox.Server
+	p                    *plan.Plan
+	t                    *targetOptions
+	client               *odoo.Client
+	started              time.Time
+	sum                  *load.Summary
+	results              []*verify.EntityResult
+	loadTook, verifyTook time.Duration
+}
+
+// startDemo writes the demo files into dir, starts a fresh sandbox and
+// configures it as an integrator would.
+func startDemo(ctx context.Context, g *globalOptions, dir string, version, workers int) (*demoRun, error) {
+	if err := writeDemoFiles(dir); err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(filepath.Join(dir, ".ferry")); err != nil { // a fresh sandbox needs a fresh ledger
+		return nil, err
+	}
+	sb, err := sandbox.New(sandbox.Options{Version: version, Database: "demo"})
+	if err != nil {
+		return nil, err
+	}
+	d := &demoRun{g: g, dir: dir, workers: workers, sb: sb, started: time.Now(),
+		t: &targetOptions{URL: sb.URL, DB: sb.Database(), Login: "admin", Timeout: time.Minute, apiKey: secret.New(sb.AdminKey())}}
+	if d.p, err = loadPlan(filepath.Join(dir, demo.PlanName), g); err == nil {
+		err = configureDemoTarget(ctx, g, d.t)
+	}
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *demoRun) close() { d.sb.Close() }
+
+func (d *demoRun) load(ctx context.Context) error {
+	lv, err := prepareLive(ctx, d.g, d.t, d.p, nil)
+	if err != nil {
+		return err
+	}
+	defer lv.pipeline.Close()
+	d.client = lv.client
+	st, err := ledger.Open(ctx, filepath.Join(d.dir, ".ferry"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t0 := time.Now()
+	d.sum, err = load.Run(ctx, lv.pipeline, lv.client, st, load.Options{Workers: d.workers, Quarantine: filepath.Join(d.dir, "quarantine"),
+		Events: progress.SinkFunc(func(progress.Event) {})})
+	d.loadTook = time.Since(t0)
+	return err
+}
+
+func (d *demoRun) verify(ctx context.Context) error {
+	vp, err := prepareLive(ctx, d.g, d.t, d.p, nil) // a pipeline streams once: verify prepares its own
+	if err != nil {
+		return err
+	}
+	defer vp.pipeline.Close()
+	t0 := time.Now()
+	d.results, err = verify.Run(ctx, vp.pipeline, vp.client, verify.Options{Exclude: d.p.Verify.Exclude})
+	d.verifyTook = time.Since(t0)
+	return err
 }
 
 // configureDemoTarget does what an integrator does before a migration:

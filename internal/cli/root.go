@@ -40,6 +40,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newSandboxCmd(g),
 		newRunCmd(g),
 		newDemoCmd(g),
+		newBenchCmd(g),
 	}
 }
 
