@@ -66,7 +66,7 @@ func runBench(ctx context.Context, o *benchOptions, g *globalOptions) error {
 			}
 		}
 		records := 0
-		for _, r := range d.results {
+		for _, r := range d.results.Entities {
 			records += r.Match + r.Differ + r.Missing
 		}
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%.0f\t%s\t%.0f\t\n", i, read, d.loadTook.Round(time.Millisecond), float64(read)/d.loadTook.Seconds(),

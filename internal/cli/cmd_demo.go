@@ -84,7 +84,7 @@ type demoRun struct {
 	client               *odoo.Client
 	started              time.Time
 	sum                  *load.Summary
-	results              []*verify.EntityResult
+	results              *verify.Verification
 	loadTook, verifyTook time.Duration
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -73,17 +72,21 @@ func TestRunThenVerifyFindsATamperedRecord(t *testing.T) {
 	_, id, err := c.Resolve(ctx, "demo_legacy.customers_C00007")
 	require.NoError(t, err)
 	require.NoError(t, c.Write(ctx, "res.partner", []int64{id}, map[string]any{"city": "Nowhere"}))
-	_, lid, err := c.Resolve(ctx, "demo_legacy.invoices_INV-2024-0001")
-	if err == nil {
-		require.NoError(t, c.Unlink(ctx, "account.move", []int64{lid}))
-	}
+	_, mid, err := c.Resolve(ctx, "demo_legacy.invoices_INV-2F2024-2F0002")
+	require.NoError(t, err)
+	require.NoError(t, c.Write(ctx, "account.move", []int64{mid}, map[string]any{"state": "draft"}))
+	require.NoError(t, c.Unlink(ctx, "account.move", []int64{mid}))
+	// one cent more on one line of invoice 0001 (12 × 15.56): the control total catches it
+	_, lid, err := c.Resolve(ctx, "demo_legacy.invoices_INV-2F2024-2F0001_10")
+	require.NoError(t, err)
+	require.NoError(t, c.Write(ctx, "account.move.line", []int64{lid}, map[string]any{"quantity": 12.0, "price_unit": 15.5608333}))
 	code, out, errs = run(t, "verify", plan, "--show", "100")
 	require.Equal(t, ExitDifferences, code, "%s\n%s", out, errs)
 	require.Contains(t, out, "differ demo_legacy.customers_C00007")
 	require.Contains(t, out, `city: want "Madrid", got "Nowhere"`)
-	if err == nil {
-		require.True(t, strings.Contains(out, "missing demo_legacy.invoices_INV-2024-0001"), out)
-	}
+	require.Contains(t, out, "missing demo_legacy.invoices_INV-2F2024-2F0002 ")
+	require.Contains(t, out, `control "invoiced per customer": 2 of 409 group(s) differ`)
+	require.Regexp(t, `C\d+: source [0-9.]+, target [0-9.]+, delta \+0\.01\n`, out)
 }
 
 func TestPingAndSchemaAgainstTheSandbox(t *testing.T) {

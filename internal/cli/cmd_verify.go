@@ -55,11 +55,11 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 	}
 	defer lv.pipeline.Close()
 	started := time.Now()
-	results, err := verify.Run(ctx, lv.pipeline, lv.client, verify.Options{Exclude: p.Verify.Exclude})
+	v, err := verify.Run(ctx, lv.pipeline, lv.client, verify.Options{Exclude: p.Verify.Exclude})
 	if err != nil {
 		return err
 	}
-	rep := verifyReport(p, lv.client, results, started)
+	rep := verifyReport(p, lv.client, v, started)
 	dir := o.Report
 	if dir == "" {
 		dir = filepath.Join(stateDir(g, p), "reports", "verify-"+started.UTC().Format("20060102T150405Z"))
@@ -67,7 +67,7 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 	if err := writeReports(dir, rep); err != nil {
 		return err
 	}
-	printVerify(g.stdout, results, o.Show)
+	printVerify(g.stdout, v, o.Show)
 	fmt.Fprintf(g.stdout, "reports: %s\n", filepath.Join(dir, "report.html"))
 	if rep.Result != "ok" {
 		return Exit(ExitDifferences, fmt.Errorf("the target differs from what the plan meant to load"))
@@ -83,18 +83,18 @@ func stateDir(g *globalOptions, p *plan.Plan) string {
 	return filepath.Join(p.Dir, ".ferry")
 }
 
-func verifyReport(p *plan.Plan, c *odoo.Client, results []*verify.EntityResult, started time.Time) *report.Report {
+func verifyReport(p *plan.Plan, c *odoo.Client, v *verify.Verification, started time.Time) *report.Report {
 	rep := &report.Report{SchemaVersion: 1, Kind: "verify", Title: "Verification of " + p.Name, Actor: actor(),
 		StartedAt: started, FinishedAt: time.Now(), Plan: report.Plan{Name: p.Name, Path: p.File, Digest: p.Digest},
 		Target: report.Target{URL: secret.RedactURL(c.URLString()), Database: c.Database(), Version: c.Version().Full, Protocol: string(c.Transport())},
-		Result: "ok"}
-	for _, r := range results {
+		Result: "ok", Controls: v.Controls}
+	if !v.Clean() {
+		rep.Result = "differences"
+	}
+	for _, r := range v.Entities {
 		e := report.Entity{Name: r.Name, Model: r.Model,
 			Records: report.Buckets{Match: r.Match, Differ: r.Differ, Missing: r.Missing, Extra: r.Extra}, Diffs: r.Results}
 		rep.Entities = append(rep.Entities, e)
-		if !r.Clean() {
-			rep.Result = "differences"
-		}
 	}
 	return rep
 }
@@ -132,13 +132,15 @@ func writeReports(dir string, rep *report.Report) error {
 	return nil
 }
 
-func printVerify(w io.Writer, results []*verify.EntityResult, show int) {
+func printVerify(w io.Writer, v *verify.Verification, show int) {
+	results := v.Entities
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "entity\tmodel\tmatch\tdiffer\tmissing\textra\tnot meant to load\t")
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t\n", r.Name, r.Model, r.Match, r.Differ, r.Missing, r.Extra, r.NotExpected)
 	}
 	_ = tw.Flush()
+	printControls(w, v.Controls)
 	n := 0
 	for _, r := range results {
 		for _, res := range r.Results {
@@ -153,4 +155,27 @@ func printVerify(w io.Writer, results []*verify.EntityResult, show int) {
 			}
 		}
 	}
+}
+
+func printControls(w io.Writer, cs []verify.ControlResult) {
+	for _, c := range cs {
+		switch c.Status {
+		case verify.NotChecked:
+			fmt.Fprintf(w, "control %q: NOT CHECKED: %s\n", c.Name, c.Reason)
+		case verify.Match:
+			fmt.Fprintf(w, "control %q: match over %d group(s), source %.2f, target %.2f (tolerance %g)\n", c.Name, c.Groups, c.Source, c.Target, c.Tolerance)
+		default:
+			fmt.Fprintf(w, "control %q: %d of %d group(s) differ, source %.2f, target %.2f (tolerance %g)\n", c.Name, len(c.Diffs), c.Groups, c.Source, c.Target, c.Tolerance)
+			for _, d := range c.Diffs {
+				fmt.Fprintf(w, "    %s: source %.2f, target %.2f, delta %+.2f%s\n", d.Group, d.Source, d.Target, d.Delta, onlyNote(d.Only))
+			}
+		}
+	}
+}
+
+func onlyNote(only string) string {
+	if only == "" {
+		return ""
+	}
+	return " (only in " + only + ")"
 }

@@ -144,10 +144,33 @@ type Duplicate struct {
 
 // Control is a control total compared between source and target after a run.
 type Control struct {
-	Name      string         `yaml:"name" json:"name"`
-	Source    source.Select  `yaml:"source" json:"source"`
-	Target    map[string]any `yaml:"target" json:"target"`
-	Tolerance float64        `yaml:"tolerance,omitempty" json:"tolerance,omitempty"`
+	Name      string        `yaml:"name" json:"name" jsonschema:"minLength=1"`
+	Source    ControlSource `yaml:"source" json:"source"`
+	Target    ControlTarget `yaml:"target" json:"target"`
+	Tolerance float64       `yaml:"tolerance,omitempty" json:"tolerance,omitempty" jsonschema:"minimum=0"`
+}
+
+// ControlSource computes a control on the source: the rows of Entity that
+// are meant to arrive (quarantined and skipped rows are reported apart, as
+// the explained difference), or every row read from From; grouped by the
+// GroupBy column (one group when empty), summing the Sum column (counting
+// rows when empty). Ref names the entity whose external IDs the group keys
+// are, so target groups (relations) match them.
+type ControlSource struct {
+	Entity  string        `yaml:"entity,omitempty" json:"entity,omitempty"`
+	From    source.Select `yaml:"from,omitempty" json:"from,omitempty"`
+	GroupBy string        `yaml:"group_by,omitempty" json:"group_by,omitempty"`
+	Sum     string        `yaml:"sum,omitempty" json:"sum,omitempty"`
+	Locale  string        `yaml:"locale,omitempty" json:"locale,omitempty"`
+	Ref     string        `yaml:"ref,omitempty" json:"ref,omitempty"`
+}
+
+// ControlTarget computes a control on the target with read_group.
+type ControlTarget struct {
+	Model   string `yaml:"model" json:"model" jsonschema:"minLength=1"`
+	Domain  []any  `yaml:"domain,omitempty" json:"domain,omitempty"`
+	GroupBy string `yaml:"group_by,omitempty" json:"group_by,omitempty"`
+	Sum     string `yaml:"sum,omitempty" json:"sum,omitempty"`
 }
 
 // Position is a place in the plan file.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
+	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/record"
 )
@@ -15,8 +16,30 @@ import (
 // Target is what Run reads from Odoo; *odoo.Client satisfies it.
 type Target interface {
 	Reader
+	Grouper
 	Each(ctx context.Context, model string, domain odoo.Domain, fields []string, pageSize int, fn func(map[string]any) error) error
 	FieldsGet(ctx context.Context, model string, attributes []string) (map[string]map[string]any, error)
+}
+
+// Verification is the verdict on a whole plan.
+type Verification struct {
+	Entities []*EntityResult
+	Controls []ControlResult
+}
+
+// Clean reports whether every record and every control matched.
+func (v *Verification) Clean() bool {
+	for _, e := range v.Entities {
+		if !e.Clean() {
+			return false
+		}
+	}
+	for _, c := range v.Controls {
+		if c.Status != Match {
+			return false
+		}
+	}
+	return true
 }
 
 // Options tune Run.
@@ -96,7 +119,7 @@ func loadIndex(ctx context.Context, t Target, namespace string) (*index, error) 
 // streams what was meant to arrive (the pipeline's ready rows, lines
 // included), reads the records by external ID, compares them field by
 // field, and lists records under the plan's namespace that no row claims.
-func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) ([]*EntityResult, error) {
+func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) (*Verification, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 200
 	}
@@ -104,7 +127,8 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) ([]*
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{t: t, ix: ix, opts: opts, schemas: map[string]map[string]Field{}, byName: map[string]*EntityResult{}}
+	r := &runner{t: t, ix: ix, opts: opts, schemas: map[string]map[string]Field{}, byName: map[string]*EntityResult{},
+		controls: p.Plan().Controls, sums: map[string]map[string]float64{}}
 	var out []*EntityResult
 	for _, e := range p.Entities() {
 		er := r.byName[e.Name]
@@ -120,7 +144,11 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) ([]*
 	for _, er := range out {
 		er.finish(r)
 	}
-	return out, nil
+	controls, err := controlResults(ctx, p, t, r.sums)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Entities: out, Controls: controls}, nil
 }
 
 type runner struct {
@@ -131,6 +159,10 @@ type runner struct {
 	byName  map[string]*EntityResult
 	claimed map[string]bool
 	results map[string]*Result // per external ID, merged over passes
+	// controls over an entity are summed from its rows meant to arrive
+	// while they stream.
+	controls []plan.Control
+	sums     map[string]map[string]float64
 }
 
 func (r *runner) schema(ctx context.Context, model string) (map[string]Field, error) {
@@ -184,6 +216,9 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 				er.NotExpected++
 			}
 			return nil
+		}
+		if err := r.addControls(e, o); err != nil {
+			return err
 		}
 		if err := add(*o.Row); err != nil {
 			return err
@@ -268,4 +303,23 @@ func (er *EntityResult) finish(r *runner) {
 	for _, x := range extras {
 		er.add(Result{Entity: er.Name, Model: r.ix.model[x], ExternalID: x, ID: r.ix.byXML[x], Status: Extra})
 	}
+}
+
+// addControls adds a ready row to the controls computed over its entity.
+func (r *runner) addControls(e *pipeline.Entity, o pipeline.Outcome) error {
+	if e.Pass != 1 || o.Source == nil {
+		return nil
+	}
+	for _, c := range r.controls {
+		if c.Source.Entity != e.Name {
+			continue
+		}
+		if r.sums[c.Name] == nil {
+			r.sums[c.Name] = map[string]float64{}
+		}
+		if err := addRow(r.sums[c.Name], o.Source, c.Source); err != nil {
+			return fmt.Errorf("control %q: %w", c.Name, err)
+		}
+	}
+	return nil
 }
