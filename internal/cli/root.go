@@ -41,6 +41,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newRunCmd(g),
 		newDemoCmd(g),
 		newBenchCmd(g),
+		newRollbackCmd(g),
 	}
 }
 

@@ -1,0 +1,212 @@
+package rollback
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/ledger"
+	"github.com/ferry-migrate/ferry/internal/odoo"
+)
+
+// Target is what rollback changes in Odoo; *odoo.Client satisfies it.
+type Target interface {
+	Unlink(ctx context.Context, model string, ids []int64) error
+	Write(ctx context.Context, model string, ids []int64, vals map[string]any) error
+	Execute(ctx context.Context, model, method string, args []any, kwargs map[string]any) (any, error)
+}
+
+// Kind is what an action does.
+type Kind string
+
+// Action kinds.
+const (
+	Delete  Kind = "delete"  // the run created the record
+	Restore Kind = "restore" // the run updated it: write the before-image back
+)
+
+// Action is one record to undo.
+type Action struct {
+	Kind       Kind           `json:"kind"`
+	Entity     string         `json:"entity"`
+	Model      string         `json:"model"`
+	ExternalID string         `json:"xmlid"`
+	ID         int64          `json:"id"`
+	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft first
+	Values     map[string]any `json:"values,omitempty"`         // Restore: the values to write back
+}
+
+// Plan is the undo of one run, in the order Apply carries it out.
+type Plan struct {
+	Run     string   `json:"run"`
+	Actions []Action `json:"actions"`
+}
+
+// Entity is one plan entity in load order.
+type Entity struct {
+	Name, Model string
+}
+
+// Build reads the run's rows, images and after-load steps from the ledger
+// and lists the actions, entities in reverse load order.
+func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) (*Plan, error) {
+	rows, err := st.RunRows(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	images, err := imagesByID(ctx, st, runID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Run: runID}
+	for i := len(order) - 1; i >= 0; i-- {
+		e := order[i]
+		posted, err := postedBy(ctx, st, runID, e.Name)
+		if err != nil {
+			return nil, err
+		}
+		p.Actions = append(p.Actions, entityActions(e, rows, images, posted)...)
+	}
+	return p, nil
+}
+
+func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any, posted map[string]bool) []Action {
+	seen := map[int64]bool{}
+	var out []Action
+	for _, r := range rows {
+		if r.Entity != e.Name || r.Pass != 1 || r.State != ledger.Loaded || r.OdooID == 0 || seen[r.OdooID] {
+			continue
+		}
+		seen[r.OdooID] = true
+		a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID]}
+		if r.Created {
+			a.Kind = Delete
+		} else {
+			a.Kind, a.Values = Restore, images[imageKey(e.Model, r.OdooID)]
+		}
+		out = append(out, a)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID > out[j].ID }) // children were created after parents
+	return out
+}
+
+func imageKey(model string, id int64) string { return fmt.Sprintf("%s/%d", model, id) }
+
+func imagesByID(ctx context.Context, st *ledger.Store, runID string) (map[string]map[string]any, error) {
+	ims, err := st.Images(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]any{}
+	for _, im := range ims {
+		var vals map[string]any
+		if err := json.Unmarshal(im.Fields, &vals); err != nil {
+			return nil, fmt.Errorf("ledger: before-image of %s %d: %w", im.Model, im.OdooID, err)
+		}
+		out[imageKey(im.Model, im.OdooID)] = writable(vals)
+	}
+	return out, nil
+}
+
+// writable turns values as read back into values write accepts: a
+// many2one pair becomes its id, an x2many id list a set command.
+func writable(vals map[string]any) map[string]any {
+	out := make(map[string]any, len(vals))
+	for k, v := range vals {
+		if k == "id" || k == "display_name" {
+			continue
+		}
+		if list, ok := v.([]any); ok {
+			if len(list) == 2 {
+				if _, isName := list[1].(string); isName {
+					out[k] = list[0]
+					continue
+				}
+			}
+			out[k] = []any{[]any{6, 0, list}}
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// postedBy lists the records an after-load action of the run changed the
+// state of (posting): they are reset to draft before deletion.
+func postedBy(ctx context.Context, st *ledger.Store, runID, entity string) (map[string]bool, error) {
+	steps, err := st.Steps(ctx, runID, entity)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for x, s := range steps {
+		if s.State == ledger.StepDone && strings.HasPrefix(s.Method, "action_post") {
+			out[x] = true
+		}
+	}
+	return out, nil
+}
+
+// Refusal is a record Odoo would not let go (a lock date, a hash chain,
+// "used in Accounting").
+type Refusal struct {
+	Action Action
+	Err    error
+}
+
+// Result is what Apply did.
+type Result struct {
+	Deleted, Restored int
+	Refused           []Refusal
+}
+
+// Apply carries out the plan: per action, reset to draft if needed, then
+// delete or restore. A refusal is recorded and the rest goes on; a
+// transport or authentication failure stops Apply.
+func Apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
+	res := &Result{}
+	for _, a := range p.Actions {
+		err := apply(ctx, t, a)
+		switch {
+		case err == nil && a.Kind == Delete:
+			res.Deleted++
+		case err == nil:
+			res.Restored++
+		case refusal(err):
+			res.Refused = append(res.Refused, Refusal{Action: a, Err: err})
+		default:
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func apply(ctx context.Context, t Target, a Action) error {
+	if a.Draft {
+		if _, err := t.Execute(ctx, a.Model, "button_draft", []any{[]any{a.ID}}, nil); err != nil && !odoo.IsKind(err, odoo.KindMissing) {
+			return err
+		}
+	}
+	if a.Kind == Delete {
+		err := t.Unlink(ctx, a.Model, []int64{a.ID})
+		if odoo.IsKind(err, odoo.KindMissing) {
+			return nil // already gone
+		}
+		return err
+	}
+	if len(a.Values) == 0 {
+		return nil
+	}
+	return t.Write(ctx, a.Model, []int64{a.ID}, a.Values)
+}
+
+func refusal(err error) bool {
+	for _, k := range []odoo.Kind{odoo.KindValidation, odoo.KindAccess, odoo.KindMissing, odoo.KindServer} {
+		if odoo.IsKind(err, k) {
+			return true
+		}
+	}
+	return false
+}
