@@ -68,6 +68,9 @@ func runValidate(ctx context.Context, o *validateOptions, g *globalOptions) erro
 	if err != nil {
 		return err
 	}
+	if opts.Masker, err = maskerFor(p); err != nil {
+		return err
+	}
 	pl, err := pipeline.Prepare(ctx, p, opts)
 	var pe *pipeline.PlanError
 	if errors.As(err, &pe) {

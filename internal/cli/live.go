@@ -3,12 +3,16 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 
+	"github.com/ferry-migrate/ferry/internal/mask"
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/progress"
+	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/validate"
 )
 
@@ -31,8 +35,12 @@ func prepareLive(ctx context.Context, g *globalOptions, t *targetOptions, p *pla
 	if err != nil {
 		return nil, err
 	}
+	masker, err := maskerFor(p)
+	if err != nil {
+		return nil, err
+	}
 	pl, err := pipeline.Prepare(ctx, p, pipeline.Options{Schema: schema, ServerVersion: c.Version().Major,
-		Lookups: lookups{c}, Events: events})
+		Lookups: lookups{c}, Events: events, Masker: masker})
 	if pe, ok := err.(*pipeline.PlanError); ok {
 		printFindings(g.stderr, pe.Findings)
 		return nil, Usage(err)
@@ -103,4 +111,26 @@ func (l lookups) Lookup(ctx context.Context, model, field string, values []strin
 		return nil
 	})
 	return out, err
+}
+
+// maskerFor returns the masker for a plan whose entities declare mask:
+// rules, keyed by FERRY_MASK_KEY; nil when none does. A production target
+// is never masked (its data must be the real data).
+func maskerFor(p *plan.Plan) (pipeline.Masker, error) {
+	masked := false
+	for _, e := range p.Entities {
+		masked = masked || len(e.Mask) > 0
+	}
+	if !masked || p.Target.Environment == "production" {
+		return nil, nil
+	}
+	key := os.Getenv("FERRY_MASK_KEY")
+	if key == "" {
+		return nil, Usage(errors.New("the plan masks personal data for a test target: set FERRY_MASK_KEY (16 characters or more; keep it secret, the same key masks the same way in every run)"))
+	}
+	m, err := mask.New(secret.New(key))
+	if err != nil {
+		return nil, Usage(err)
+	}
+	return m, nil
 }
