@@ -33,6 +33,7 @@ func commands(g *globalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCmd(g),
 		newCompareCmd(g),
+		newSnapshotCmd(g),
 		newValidateCmd(g),
 		newPingCmd(g),
 		newSchemaCmd(g),
