@@ -10,6 +10,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/mapping"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/record"
+	"github.com/ferry-migrate/ferry/internal/source/open"
 	"github.com/ferry-migrate/ferry/internal/validate"
 )
 
@@ -91,7 +92,7 @@ type compiled struct {
 // them; Findings returns the warnings.
 func Prepare(ctx context.Context, p *plan.Plan, opts Options) (*Pipeline, error) {
 	if opts.Open == nil {
-		opts.Open = openBuiltin
+		opts.Open = open.Open
 	}
 	if opts.LookupBatch <= 0 {
 		opts.LookupBatch = 500

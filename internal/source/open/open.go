@@ -1,0 +1,44 @@
+// Package open opens the source a plan's selection names, by kind: csv
+// files (internal/source/csvfile), postgres, mysql and sqlite databases
+// (internal/source/sqldb). It is the one place that knows every kind.
+package open
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/csvfile"
+	"github.com/ferry-migrate/ferry/internal/source/sqldb"
+)
+
+// Open opens the selection sel of source name. Relative paths resolve
+// against dir (the plan's directory).
+func Open(ctx context.Context, name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
+	switch spec.Kind {
+	case "csv":
+		if sel.File == "" {
+			return nil, fmt.Errorf("source %s: a csv source needs file: in the selection", name)
+		}
+		path := filepath.Join(spec.Path, sel.File)
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		return csvfile.New(name, path, sel.File, spec.Encoding), nil
+	case "postgres", "mysql":
+		dsn, err := spec.DSN.Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", name, err)
+		}
+		return sqldb.Open(ctx, name, spec.Kind, dsn, sel.Table, sel.Query)
+	case "sqlite":
+		path := spec.Path
+		if path != "" && !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		return sqldb.Open(ctx, name, "sqlite", secret.New("file:"+path+"?mode=ro"), sel.Table, sel.Query)
+	}
+	return nil, fmt.Errorf("source %s: kind %q is not supported (csv, postgres, mysql, sqlite)", name, spec.Kind)
+}
