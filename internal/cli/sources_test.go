@@ -95,4 +95,3 @@ entities:
 	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
 	require.Regexp(t, `customers\s+res.partner\s+3\s+0\s+2\s+1\s+0\s+holds`, out, "the second run finds the loaded rows unchanged")
 }
-
