@@ -77,12 +77,18 @@ func fetchSchema(ctx context.Context, c *odoo.Client, models []string) (*schemaS
 	return snap, nil
 }
 
-func runSchema(ctx context.Context, t *targetOptions, g *globalOptions, models []string) error {
+// dialSchema connects and reads the schema of models.
+func dialSchema(ctx context.Context, t *targetOptions, g *globalOptions, models []string) (*odoo.Client, *schemaSnapshot, error) {
 	c, err := t.dial(ctx, g, nil)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	snap, err := fetchSchema(ctx, c, models)
+	return c, snap, err
+}
+
+func runSchema(ctx context.Context, t *targetOptions, g *globalOptions, models []string) error {
+	_, snap, err := dialSchema(ctx, t, g, models)
 	if err != nil {
 		return err
 	}
@@ -131,11 +137,7 @@ func runSnapshot(ctx context.Context, t *targetOptions, g *globalOptions, out st
 	if len(models) == 0 {
 		models = snapshotModels
 	}
-	c, err := t.dial(ctx, g, nil)
-	if err != nil {
-		return err
-	}
-	snap, err := fetchSchema(ctx, c, models)
+	c, snap, err := dialSchema(ctx, t, g, models)
 	if err != nil {
 		return err
 	}

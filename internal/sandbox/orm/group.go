@@ -107,17 +107,18 @@ func stringsOf(v any) []string {
 	return out
 }
 
-// readGroup answers read_group with lazy=False (Odoo 16–19).
-func (db *DB) readGroup(b *bound) (any, error) {
+// grouped reads a read_group call's domain, aggregates (from the argument
+// aggArg) and groupby, and partitions the matching records.
+func (db *DB) grouped(b *bound, aggArg string, old bool) ([]any, []aggregate, []string, []*group, error) {
 	d, err := domainArg(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	fv, _ := b.arg("fields")
-	fl, _ := fv.([]any)
-	aggs, err := parseAggregates(b.m, fl, true)
+	av, _ := b.arg(aggArg)
+	al, _ := av.([]any)
+	aggs, err := parseAggregates(b.m, al, old)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
 	gv, _ := b.arg("groupby")
 	by := stringsOf(gv)
@@ -126,12 +127,20 @@ func (db *DB) readGroup(b *bound) (any, error) {
 	}
 	ids, err := db.find(b.m, d, b.Context, 0, 0, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
 	groups, err := db.groups(b.m, ids, by)
+	return d, aggs, by, groups, err
+}
+
+// readGroup answers read_group with lazy=False (Odoo 16–19).
+func (db *DB) readGroup(b *bound) (any, error) {
+	d, aggs, by, groups, err := db.grouped(b, "fields", true)
 	if err != nil {
 		return nil, err
 	}
+	fv, _ := b.arg("fields")
+	fl, _ := fv.([]any)
 	out := []any{}
 	for _, g := range groups {
 		row := map[string]any{"__count": int64(len(g.ids))}
@@ -166,23 +175,7 @@ func groupValue(v any) any {
 
 // formattedReadGroup answers Odoo 19's formatted_read_group.
 func (db *DB) formattedReadGroup(b *bound) (any, error) {
-	d, err := domainArg(b)
-	if err != nil {
-		return nil, err
-	}
-	av, _ := b.arg("aggregates")
-	al, _ := av.([]any)
-	aggs, err := parseAggregates(b.m, al, false)
-	if err != nil {
-		return nil, err
-	}
-	gv, _ := b.arg("groupby")
-	by := stringsOf(gv)
-	ids, err := db.find(b.m, d, b.Context, 0, 0, "")
-	if err != nil {
-		return nil, err
-	}
-	groups, err := db.groups(b.m, ids, by)
+	_, aggs, by, groups, err := db.grouped(b, "aggregates", false)
 	if err != nil {
 		return nil, err
 	}
