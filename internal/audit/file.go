@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ type FileLog struct {
 	f    *os.File
 	last Event
 	now  func() time.Time
+	key  ed25519.PrivateKey // signs each entry's hash when set
 }
 
 var _ Log = (*FileLog)(nil)
@@ -61,6 +63,9 @@ func (l *FileLog) Append(_ context.Context, e Event) (Event, error) {
 		return Event{}, err
 	}
 	e.Hash = h
+	if l.key != nil {
+		e.Sig = sign(l.key, h)
+	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return Event{}, fmt.Errorf("audit: encode entry %d: %w", e.Seq, err)

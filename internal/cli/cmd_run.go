@@ -188,7 +188,7 @@ func fileDigest(path string) (string, error) {
 // auditRun appends the run to <state-dir>/audit.jsonl: digests and counts,
 // never record values.
 func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inputs map[string]string, s *load.Summary) error {
-	log, err := audit.Open(filepath.Join(dir, "audit.jsonl"))
+	log, err := openAudit(dir)
 	if err != nil {
 		return err
 	}

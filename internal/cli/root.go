@@ -43,6 +43,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newDemoCmd(g),
 		newBenchCmd(g),
 		newRollbackCmd(g),
+		newAuditCmd(g),
 	}
 }
 
