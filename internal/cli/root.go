@@ -44,6 +44,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newBenchCmd(g),
 		newRollbackCmd(g),
 		newAuditCmd(g),
+		newBackupCmd(g),
 	}
 }
 
