@@ -1,6 +1,7 @@
 // Package open opens the source a plan's selection names, by kind: csv
-// files (internal/source/csvfile), postgres, mysql and sqlite databases
-// (internal/source/sqldb). It is the one place that knows every kind.
+// files (internal/source/csvfile), xlsx workbooks (internal/source/xlsx),
+// postgres, mysql and sqlite databases (internal/source/sqldb). It is the
+// one place that knows every kind.
 package open
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/source/csvfile"
 	"github.com/ferry-migrate/ferry/internal/source/sqldb"
+	"github.com/ferry-migrate/ferry/internal/source/xlsx"
 )
 
 // Open opens the selection sel of source name. Relative paths resolve
@@ -22,11 +24,12 @@ func Open(ctx context.Context, name string, spec source.Spec, sel source.Select,
 		if sel.File == "" {
 			return nil, fmt.Errorf("source %s: a csv source needs file: in the selection", name)
 		}
-		path := filepath.Join(spec.Path, sel.File)
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
+		return csvfile.New(name, resolve(dir, filepath.Join(spec.Path, sel.File)), sel.File, spec.Encoding), nil
+	case "xlsx":
+		if sel.File == "" {
+			return nil, fmt.Errorf("source %s: an xlsx source needs file: in the selection", name)
 		}
-		return csvfile.New(name, path, sel.File, spec.Encoding), nil
+		return xlsx.New(name, resolve(dir, filepath.Join(spec.Path, sel.File)), sel.File, sel.Sheet), nil
 	case "postgres", "mysql":
 		dsn, err := spec.DSN.Resolve()
 		if err != nil {
@@ -34,11 +37,15 @@ func Open(ctx context.Context, name string, spec source.Spec, sel source.Select,
 		}
 		return sqldb.Open(ctx, name, spec.Kind, dsn, sel.Table, sel.Query)
 	case "sqlite":
-		path := spec.Path
-		if path != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		return sqldb.Open(ctx, name, "sqlite", secret.New("file:"+path+"?mode=ro"), sel.Table, sel.Query)
+		return sqldb.Open(ctx, name, "sqlite", secret.New("file:"+resolve(dir, spec.Path)+"?mode=ro"), sel.Table, sel.Query)
 	}
-	return nil, fmt.Errorf("source %s: kind %q is not supported (csv, postgres, mysql, sqlite)", name, spec.Kind)
+	return nil, fmt.Errorf("source %s: kind %q is not supported (csv, xlsx, postgres, mysql, sqlite)", name, spec.Kind)
+}
+
+// resolve makes a relative path relative to the plan's directory.
+func resolve(dir, path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
 }
