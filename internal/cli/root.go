@@ -45,6 +45,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newRollbackCmd(g),
 		newAuditCmd(g),
 		newBackupCmd(g),
+		newDiscoverCmd(g),
 	}
 }
 
