@@ -39,7 +39,9 @@ var valueKinds = []struct {
 		c := strings.ToUpper(strings.ReplaceAll(s, " ", ""))
 		return ibanRE.MatchString(c) && mask.ValidIBAN(c)
 	}},
-	{"vat", func(s string) bool { return vatRE.MatchString(strings.ToUpper(s)) && strings.ContainsAny(s, "0123456789") }},
+	{"vat", func(s string) bool {
+		return vatRE.MatchString(strings.ToUpper(s)) && strings.ContainsAny(s, "0123456789")
+	}},
 	{"phone", func(s string) bool { return phoneRE.MatchString(s) && digits(s) >= 7 }},
 }
 
