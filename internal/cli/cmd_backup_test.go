@@ -68,3 +68,25 @@ func TestBackupCreateListVerifyRestoreTest(t *testing.T) {
 	require.Equal(t, ExitUsage, code)
 	require.Contains(t, errs, "always encrypted")
 }
+
+// A run backs the target's database up and verifies the backup before it
+// loads, and the audit entry names the backup.
+func TestRunTakesAndVerifiesABackupFirst(t *testing.T) {
+	src := scratchDB(t)
+	if src == "" {
+		return
+	}
+	plan, _ := demoTarget(t, 18)
+	t.Setenv("ODOO_DB_DSN", src) // stands for the Odoo database behind the sandbox
+	t.Setenv("FERRY_BACKUP_PASSPHRASE", "a long enough passphrase")
+	to := t.TempDir()
+	code, out, errs := run(t, "run", plan, "--backup-dsn-env", "ODOO_DB_DSN", "--backup-to", to)
+	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
+	require.Contains(t, out, "verified")
+	entries, err := os.ReadDir(to)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(plan), ".ferry", "audit.jsonl"))
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"backup":"`+filepath.Join(to, entries[0].Name())+`"`)
+}

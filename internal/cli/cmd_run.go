@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ferry-migrate/ferry/internal/audit"
+	"github.com/ferry-migrate/ferry/internal/backup"
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/load"
 	"github.com/ferry-migrate/ferry/internal/plan"
@@ -32,6 +33,9 @@ type runOptions struct {
 	BatchSize  int
 	Force      bool
 	Backup     string
+	BackupDSN  string
+	BackupTo   string
+	backupKeys backupKeys
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -41,6 +45,10 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.BatchSize, "batch-size", 0, "records per load call (default: the entity's or plan's batch_size, else 200)")
 	fs.BoolVar(&o.Force, "force", false, "resume an unfinished run even though the plan file changed")
 	fs.StringVar(&o.Backup, "backup", "", `"none" to load without a backup of the target (the plan's backup: none says the same)`)
+	fs.StringVar(&o.BackupDSN, "backup-dsn-env", "", "back the target's database up first: environment variable with its PostgreSQL DSN")
+	fs.StringVar(&o.BackupTo, "backup-to", "backups", "directory for that backup")
+	fs.StringSliceVar(&o.backupKeys.Recipients, "backup-recipient", nil, "age public key to encrypt the backup to (else FERRY_BACKUP_PASSPHRASE)")
+	fs.StringVar(&o.backupKeys.Identity, "backup-identity", "", "age identity to verify the backup with (else FERRY_BACKUP_PASSPHRASE)")
 }
 
 func newRunCmd(g *globalOptions) *cobra.Command {
@@ -73,7 +81,8 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 	if err != nil {
 		return err
 	}
-	if err := checkBackup(o.Backup, p); err != nil {
+	backupDir, err := takeBackup(ctx, g, o, p)
+	if err != nil {
 		return err
 	}
 	dir := stateDir(g, p)
@@ -102,7 +111,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 		return runErr
 	}
 	target := secret.RedactURL(lv.client.URLString())
-	if err := auditRun(ctx, dir, p, target, inputs, s); err != nil && runErr == nil {
+	if err := auditRun(ctx, dir, p, target, inputs, s, backupDir); err != nil && runErr == nil {
 		runErr = err
 	}
 	if err := reportRun(g, s, target); err != nil && runErr == nil {
@@ -111,14 +120,36 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 	return runExit(s, runErr)
 }
 
-// checkBackup accepts only "none" until backups exist.
-func checkBackup(flag string, p *plan.Plan) error {
-	b := first(flag, p.Backup)
-	if b == "none" {
-		return nil
+// takeBackup backs the target's database up and verifies the backup
+// before a run; it returns the backup's directory, or "none" when the user
+// chose to run without one (recorded in the audit log).
+func takeBackup(ctx context.Context, g *globalOptions, o *runOptions, p *plan.Plan) (string, error) {
+	if first(o.Backup, p.Backup) == "none" && o.BackupDSN == "" {
+		return "none", nil
 	}
-	return Usage(errors.New("ferry backs the target up before a run, and backups are not available in this version: " +
-		"run with --backup none (or declare backup: none in the plan) to load without one"))
+	if o.BackupDSN == "" {
+		return "", Usage(errors.New("ferry backs the target up before a run: give --backup-dsn-env VAR (the Odoo database's " +
+			"PostgreSQL DSN) with --backup-recipient or FERRY_BACKUP_PASSPHRASE, or --backup none (or backup: none in the plan) to load without one"))
+	}
+	keys, err := o.backupKeys.keys()
+	if err != nil {
+		return "", err
+	}
+	dsn, err := dsnFromEnv(o.BackupDSN)
+	if err != nil {
+		return "", err
+	}
+	if len(keys.Identities) == 0 && keys.Passphrase.IsZero() {
+		return "", Usage(errors.New("a run verifies its backup before loading: give --backup-identity or FERRY_BACKUP_PASSPHRASE"))
+	}
+	if err := runBackupCreate(ctx, g, dsn, o.BackupTo, keys, 0); err != nil {
+		return "", err
+	}
+	list, err := backup.List(o.BackupTo)
+	if err != nil || len(list) == 0 {
+		return "", fmt.Errorf("backup: cannot find the backup just taken: %v", err)
+	}
+	return filepath.Join(o.BackupTo, list[0].ID), nil
 }
 
 // runEvents prints progress: one JSON event per line on stderr with
@@ -187,7 +218,7 @@ func fileDigest(path string) (string, error) {
 
 // auditRun appends the run to <state-dir>/audit.jsonl: digests and counts,
 // never record values.
-func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inputs map[string]string, s *load.Summary) error {
+func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inputs map[string]string, s *load.Summary, backupDir string) error {
 	log, err := openAudit(dir)
 	if err != nil {
 		return err
@@ -204,7 +235,7 @@ func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inpu
 	}
 	_, err = log.Append(context.WithoutCancel(ctx), audit.Event{Actor: actor(), Action: audit.ActionRun, RunID: s.RunID,
 		Plan: p.Name, Target: target, Digests: digests, Result: s.Result,
-		Details: map[string]any{"counts": counts, "context": s.Context, "identity_holds": s.Holds}})
+		Details: map[string]any{"counts": counts, "context": s.Context, "identity_holds": s.Holds, "backup": backupDir}})
 	return err
 }
 
