@@ -101,19 +101,7 @@ func (l *FileLog) Verify(ctx context.Context) error {
 func (l *FileLog) Close() error { return l.f.Close() }
 
 // VerifyReader checks a log read from r.
-func VerifyReader(ctx context.Context, r io.Reader) error {
-	prev := Event{}
-	return scan(r, func(e Event, line int) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := checkLink(prev, e, line); err != nil {
-			return err
-		}
-		prev = e
-		return nil
-	})
-}
+func VerifyReader(ctx context.Context, r io.Reader) error { return verify(ctx, r, nil) }
 
 func checkLink(prev, e Event, line int) error {
 	want := prev.Seq + 1
