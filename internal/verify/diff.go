@@ -49,7 +49,7 @@ func CompareRow(fields map[string]Field, want record.Row, got map[string]any, ex
 		res.ID = int64(id)
 	}
 	for _, name := range wantedFields(want) {
-		if exclude[name] {
+		if exclude[name] || syncedFromParent(want, got, name) {
 			continue
 		}
 		f, ok := fields[name]
@@ -141,8 +141,28 @@ func (v *Verifier) Batch(ctx context.Context, model string, rows []Expected, emi
 	return nil
 }
 
+// partnerSync are the fields Odoo copies from a contact's parent company
+// (its address and commercial fields; checked on Odoo 18): a contact whose
+// row leaves them empty gets the company's values.
+var partnerSync = map[string]bool{"street": true, "street2": true, "zip": true, "city": true, "state_id": true,
+	"country_id": true, "vat": true, "company_registry": true, "industry_id": true}
+
+// syncedFromParent reports a field Odoo filled from the parent company on
+// a contact whose row left it empty.
+func syncedFromParent(want record.Row, got map[string]any, name string) bool {
+	if want.Model != "res.partner" || !partnerSync[name] || len(gotIDs(got["parent_id"])) == 0 || got["type"] != "contact" {
+		return false
+	}
+	v := wantValue(want, name)
+	return v == nil || v == "" || v == false
+}
+
 func batchQuery(rows []Expected) (ids []int64, fields []string) {
 	seen := map[string]bool{}
+	if len(rows) > 0 && rows[0].Row.Model == "res.partner" {
+		seen["parent_id"], seen["type"] = true, true // to recognise what Odoo syncs from a parent
+		fields = append(fields, "parent_id", "type")
+	}
 	for _, e := range rows {
 		if e.ID != 0 {
 			ids = append(ids, e.ID)

@@ -295,7 +295,7 @@ func (er *EntityResult) finish(r *runner) {
 	prefix := "." + er.Name + "_"
 	var extras []string
 	for x := range r.ix.byXML {
-		if !r.claimed[x] && strings.Contains(x, prefix) && strings.HasPrefix(x[strings.Index(x, "."):], prefix) {
+		if !r.claimed[x] && strings.Contains(x, prefix) && strings.HasPrefix(x[strings.Index(x, "."):], prefix) && !r.companion(x) {
 			extras = append(extras, x)
 		}
 	}
@@ -322,4 +322,13 @@ func (r *runner) addControls(e *pipeline.Entity, o pipeline.Outcome) error {
 		}
 	}
 	return nil
+}
+
+// companion reports the external ID Odoo adds for an _inherits parent
+// record (a product.product load also creates <id>_product_template;
+// checked on Odoo 18): it belongs to a claimed record, it is not extra.
+func (r *runner) companion(x string) bool {
+	model := r.ix.model[x]
+	suffix := "_" + strings.ReplaceAll(model, ".", "_")
+	return strings.HasSuffix(x, suffix) && r.claimed[strings.TrimSuffix(x, suffix)]
 }

@@ -156,6 +156,7 @@ func (db *DB) post(m *Model, id int64) error {
 	}
 	db.touch(m, id)
 	rec["state"] = "posted"
+	db.increaseRank(rec)
 	if text(rec["name"]) == "" || rec["name"] == "/" {
 		rec["name"] = db.nextName(rec)
 	}
@@ -196,4 +197,23 @@ func (db *DB) buttonDraft(b *bound) (any, error) {
 		b.m.recs[id]["state"] = "draft"
 	}
 	return None{}, nil
+}
+
+// increaseRank is Odoo's _increase_rank on posting: a customer invoice
+// raises its partner's customer_rank, a vendor bill its supplier_rank.
+func (db *DB) increaseRank(move map[string]any) {
+	field := ""
+	switch {
+	case strings.HasPrefix(text(move["move_type"]), "out_"):
+		field = "customer_rank"
+	case strings.HasPrefix(text(move["move_type"]), "in_"):
+		field = "supplier_rank"
+	}
+	partners := db.models["res.partner"]
+	pid := toInt(move["partner_id"])
+	if field == "" || partners.recs[pid] == nil || partners.Fields[field] == nil {
+		return
+	}
+	db.touch(partners, pid)
+	partners.recs[pid][field] = toInt(partners.recs[pid][field]) + 1
 }

@@ -47,6 +47,7 @@ func (db *DB) createOne(m *Model, vals map[string]any, ctx map[string]any, fromL
 		return 0, err
 	}
 	db.defaults(m, id)
+	db.syncPartner(m, id, vals)
 	if err := db.constraints(m, id); err != nil {
 		return 0, err
 	}
@@ -81,6 +82,7 @@ func (db *DB) writeOne(m *Model, id int64, vals map[string]any, fromLoad bool) e
 	if err := db.assign(m, id, vals, fromLoad); err != nil {
 		return err
 	}
+	db.syncPartner(m, id, vals)
 	return db.constraints(m, id)
 }
 
