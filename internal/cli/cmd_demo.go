@@ -65,6 +65,9 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	rep := verifyReport(d.p, d.client, d.results, d.started)
 	rep.Kind, rep.Title, rep.Target.Sandbox = "run", "Demo migration of "+d.p.Name, true
 	addCounts(rep, d.sum)
+	if err := d.evidence(ctx, rep); err != nil {
+		return err
+	}
 	if err := writeReports(o.Dir, rep); err != nil {
 		return err
 	}
@@ -132,6 +135,30 @@ func (d *demoRun) load(ctx context.Context) error {
 		Events: progress.SinkFunc(func(progress.Event) {})})
 	d.loadTook = time.Since(t0)
 	return err
+}
+
+// evidence records the run in the demo's audit log and completes the
+// report with sources, context, quarantined rows and the audit head.
+func (d *demoRun) evidence(ctx context.Context, rep *report.Report) error {
+	state := filepath.Join(d.dir, ".ferry")
+	inputs, err := inputDigests(d.p)
+	if err != nil {
+		return err
+	}
+	if err := auditRun(ctx, state, d.p, d.sb.URL+" (sandbox)", inputs, d.sum, "none (demo sandbox)"); err != nil {
+		return err
+	}
+	log, err := openAudit(state)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	st, err := ledger.Open(ctx, state)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return runEvidence(ctx, rep, d.p, st, d.sum, log)
 }
 
 func (d *demoRun) verify(ctx context.Context) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -99,9 +100,13 @@ func verifyReport(p *plan.Plan, c *odoo.Client, v *verify.Verification, started 
 	return rep
 }
 
+// actor names who ran the command: $USER, else the account's name.
 func actor() string {
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }
