@@ -65,6 +65,7 @@ func TestRunThenVerifyFindsATamperedRecord(t *testing.T) {
 	plan, c := demoTarget(t, 18) // the demo plan is written for Odoo 18 (uom_po_id is gone in 19)
 	code, out, errs := run(t, "run", plan, "--backup", "none")
 	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs) // the demo data has rows that cannot load
+	require.Regexp(t, `report: .*reports/run-r\d{8}T\d{6}Z-[0-9a-f]+/report.html`, out)
 	code, out, errs = run(t, "verify", plan)
 	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
 

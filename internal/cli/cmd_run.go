@@ -23,6 +23,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/load"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/progress"
+	"github.com/ferry-migrate/ferry/internal/report"
 	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
@@ -117,7 +118,44 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 	if err := reportRun(g, s, target); err != nil && runErr == nil {
 		runErr = err
 	}
+	if err := writeRunReport(ctx, g, p, lv.client.Version().Full, target, string(lv.client.Transport()), store, s); err != nil && runErr == nil {
+		runErr = err
+	}
 	return runExit(s, runErr)
+}
+
+// writeRunReport renders the run's report (counts, identity, quarantined
+// rows, sources, context, audit head) into <state-dir>/reports/run-<id>/.
+func writeRunReport(ctx context.Context, g *globalOptions, p *plan.Plan, version, target, transport string, st *ledger.Store, s *load.Summary) error {
+	rep := &report.Report{SchemaVersion: 1, Kind: "run", Title: "Run of " + p.Name, Actor: actor(), StartedAt: time.Now().Add(-s.Took),
+		FinishedAt: time.Now(), Plan: report.Plan{Name: p.Name, Path: p.File, Digest: p.Digest},
+		Target: report.Target{URL: target, Database: p.Target.Database, Version: version, Protocol: transport}, Result: s.Result}
+	if rep.Result == "done" {
+		rep.Result = "ok"
+	}
+	for _, e := range s.Entities {
+		if e.Pass == 1 {
+			rep.Entities = append(rep.Entities, report.Entity{Name: e.Name, Model: e.Model,
+				Counts: progress.Counts{Read: e.Read, Loaded: e.Loaded, Unchanged: e.Unchanged, Quarantined: e.Quarantined, Skipped: e.Skipped}})
+		}
+	}
+	dir := stateDir(g, p)
+	log, err := openAudit(dir)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	if err := runEvidence(ctx, rep, p, st, s, log); err != nil {
+		return err
+	}
+	out := filepath.Join(dir, "reports", "run-"+s.RunID)
+	if err := writeReports(out, rep); err != nil {
+		return err
+	}
+	if !g.JSON {
+		fmt.Fprintf(g.stdout, "report: %s\n", filepath.Join(out, "report.html"))
+	}
+	return nil
 }
 
 // takeBackup backs the target's database up and verifies the backup
