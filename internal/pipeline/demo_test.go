@@ -12,6 +12,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/sandbox/orm"
 	"github.com/ferry-migrate/ferry/internal/validate"
 )
 
@@ -21,10 +22,10 @@ func TestDemoPlanOffline(t *testing.T) {
 	p, ds, err := plan.Load(filepath.Join(dir, demo.PlanName))
 	require.NoError(t, err)
 	require.Empty(t, ds)
-	schema, _, err := validate.LoadSchema("/work/shared/odoo18/schema.json")
-	if err != nil {
-		t.Skip("no recorded schema")
-	}
+	raw, err := orm.RecordedSchema(18)
+	require.NoError(t, err)
+	schema, _, err := validate.ParseSchema(raw, "odoo18")
+	require.NoError(t, err)
 	pl, err := pipeline.Prepare(context.Background(), p, pipeline.Options{Schema: schema})
 	if pe, ok := err.(*pipeline.PlanError); ok {
 		for _, d := range pe.Findings {

@@ -245,3 +245,7 @@ func (db *DB) userTZ(uid int64) string {
 	}
 	return ""
 }
+
+// RecordedSchema returns the fields_get snapshot of a real Odoo of that
+// major version (18 or 19) the sandbox is built from.
+func RecordedSchema(version int) ([]byte, error) { return embedded(version, "schema.json.gz") }
