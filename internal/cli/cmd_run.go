@@ -24,6 +24,8 @@ import (
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/report"
+	"github.com/ferry-migrate/ferry/internal/sandbox"
+	"github.com/ferry-migrate/ferry/internal/validate"
 	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
@@ -37,6 +39,8 @@ type runOptions struct {
 	BackupDSN  string
 	BackupTo   string
 	backupKeys backupKeys
+	Rehearse   bool
+	Schema     string
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -50,6 +54,8 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.BackupTo, "backup-to", "backups", "directory for that backup")
 	fs.StringSliceVar(&o.backupKeys.Recipients, "backup-recipient", nil, "age public key to encrypt the backup to (else FERRY_BACKUP_PASSPHRASE)")
 	fs.StringVar(&o.backupKeys.Identity, "backup-identity", "", "age identity to verify the backup with (else FERRY_BACKUP_PASSPHRASE)")
+	fs.BoolVar(&o.Rehearse, "rehearse", false, "load into an in-process sandbox built from the target's schema snapshot instead of the target")
+	fs.StringVar(&o.Schema, "schema", "", "rehearsal: the target's schema snapshot (default: the plan's target.schema)")
 }
 
 func newRunCmd(g *globalOptions) *cobra.Command {
@@ -82,8 +88,15 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 	if err != nil {
 		return err
 	}
-	backupDir, err := takeBackup(ctx, g, o, p)
-	if err != nil {
+	var backupDir string
+	if o.Rehearse {
+		sb, err := rehearsal(g, o, p)
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
+		backupDir = "none (rehearsal in the sandbox)"
+	} else if backupDir, err = takeBackup(ctx, g, o, p); err != nil {
 		return err
 	}
 	dir := stateDir(g, p)
@@ -156,6 +169,43 @@ func writeRunReport(ctx context.Context, g *globalOptions, p *plan.Plan, version
 		fmt.Fprintf(g.stdout, "report: %s\n", filepath.Join(out, "report.html"))
 	}
 	return nil
+}
+
+// rehearsal starts a sandbox built from the target's schema snapshot,
+// points the run at it, and keeps its state apart (<state-dir>/rehearsal,
+// fresh each time: the sandbox starts empty).
+func rehearsal(g *globalOptions, o *runOptions, p *plan.Plan) (*sandbox.Server, error) {
+	path := first(o.Schema, p.Target.Schema)
+	if path == "" {
+		return nil, Usage(errors.New("--rehearse needs the target's schema snapshot: --schema FILE or target.schema in the plan (ferry schema snapshot -o FILE makes one)"))
+	}
+	if !filepath.IsAbs(path) && o.Schema == "" {
+		path = filepath.Join(p.Dir, path)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Usage(err)
+	}
+	_, major, err := validate.ParseSchema(raw, path)
+	if err != nil {
+		return nil, Usage(err)
+	}
+	if major != 19 {
+		major = 18
+	}
+	sb, err := sandbox.New(sandbox.Options{Version: major, Schema: raw, Database: "rehearsal"})
+	if err != nil {
+		return nil, err
+	}
+	state := filepath.Join(stateDir(g, p), "rehearsal")
+	if err := os.RemoveAll(state); err != nil {
+		sb.Close()
+		return nil, err
+	}
+	g.StateDir = state
+	o.target = targetOptions{URL: sb.URL, DB: sb.Database(), Login: "admin", Timeout: o.target.Timeout, apiKey: secret.New(sb.AdminKey())}
+	fmt.Fprintf(g.stderr, "ferry: rehearsal: loading into a sandbox answering as Odoo %d with the schema of %s; state in %s\n", major, path, state)
+	return sb, nil
 }
 
 // takeBackup backs the target's database up and verifies the backup

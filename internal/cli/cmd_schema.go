@@ -20,7 +20,7 @@ var schemaAttributes = []string{"type", "string", "required", "readonly", "relat
 // snapshotModels are the models a snapshot holds when none are named: the
 // ones a migration usually writes or looks up.
 var snapshotModels = []string{"account.account", "account.journal", "account.move", "account.move.line",
-	"account.payment", "account.payment.term", "account.tax", "ir.attachment", "product.category",
+	"account.payment", "account.payment.term", "account.tax", "ir.attachment", "ir.model.data", "product.category",
 	"product.product", "product.template", "res.bank", "res.company", "res.country", "res.country.state",
 	"res.currency", "res.partner", "res.partner.bank", "res.partner.category", "res.users", "sale.order",
 	"sale.order.line", "stock.location", "stock.quant", "stock.warehouse", "uom.uom"}

@@ -40,23 +40,27 @@ type user struct {
 	password, key string
 }
 
-// Open builds a database for Odoo major version 18 or 19 from a schema
-// snapshot (nil = the recorded schema of that version), seeded with the
-// reference records a fresh database holds.
+// Open builds a database for Odoo major version 18 or 19 from the recorded
+// schema of that version, with the models of a user's snapshot (nil =
+// none) replacing the recorded ones, seeded with the reference records a
+// fresh database holds.
 func Open(version int, schema []byte) (*DB, error) {
 	if version != 18 && version != 19 {
 		return nil, fmt.Errorf("orm: no recorded Odoo %d", version)
 	}
-	if schema == nil {
-		var err error
-		if schema, err = embedded(version, "schema.json.gz"); err != nil {
-			return nil, err
-		}
+	recorded, err := embedded(version, "schema.json.gz")
+	if err != nil {
+		return nil, err
 	}
 	db := &DB{version: version, models: map[string]*Model{}, xmlids: map[string]xmlRef{}, users: map[int64]*user{},
 		faults: &faultState{}, seq: map[string]int{}}
-	if err := db.loadSchema(schema); err != nil {
+	if err := db.loadSchema(recorded); err != nil {
 		return nil, err
+	}
+	if schema != nil { // a user's snapshot: its models (custom fields included) replace the recorded ones
+		if err := db.loadSchema(schema); err != nil {
+			return nil, err
+		}
 	}
 	ref, err := embedded(version, "reference-data.json.gz")
 	if err != nil {
