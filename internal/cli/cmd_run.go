@@ -25,8 +25,8 @@ import (
 	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/report"
 	"github.com/ferry-migrate/ferry/internal/sandbox"
-	"github.com/ferry-migrate/ferry/internal/validate"
 	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/validate"
 )
 
 type runOptions struct {
