@@ -128,3 +128,18 @@ func TestPingRefusesPlainHTTPOutsideLoopback(t *testing.T) {
 	require.Contains(t, errs, "refusing plain HTTP to erp.example.com")
 	require.NotContains(t, errs, "secret-pw")
 }
+
+func TestPingPlanProbesEveryEntityAndWritesNothing(t *testing.T) {
+	plan, c := demoTarget(t, 18)
+	before, err := c.SearchCount(context.Background(), "res.partner", nil)
+	require.NoError(t, err)
+	code, out, errs := run(t, "ping", "--plan", plan)
+	require.Equal(t, ExitOK, code, errs)
+	for _, e := range []string{"product.category (categories)", "res.partner (customers)", "product.product (products)", "account.move (invoices)"} {
+		require.Contains(t, out, "model "+e)
+	}
+	require.Contains(t, out, "left empty (their rows are not in the target yet): partner_id\n")
+	after, err := c.SearchCount(context.Background(), "res.partner", nil)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "the probe is rolled back")
+}

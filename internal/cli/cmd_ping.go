@@ -11,12 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/plan"
 )
 
 type pingOptions struct {
 	target targetOptions
 	Models []string
 	Fields []string
+	Plan   string
 }
 
 func newPingCmd(g *globalOptions) *cobra.Command {
@@ -35,6 +37,7 @@ func newPingCmd(g *globalOptions) *cobra.Command {
 	o.target.AddFlags(cmd.Flags())
 	cmd.Flags().StringSliceVar(&o.Models, "model", nil, "models to check access to (repeatable)")
 	cmd.Flags().StringSliceVar(&o.Fields, "field", []string{"name"}, "fields the probe load writes on each --model")
+	cmd.Flags().StringVar(&o.Plan, "plan", "", "probe every entity of this plan with its real columns (target from the plan)")
 	return cmd
 }
 
@@ -61,7 +64,18 @@ type modelAccess struct {
 }
 
 func runPing(ctx context.Context, o *pingOptions, g *globalOptions) error {
-	c, err := o.target.dial(ctx, g, nil)
+	var p *plan.Plan
+	if o.Plan != "" {
+		var err error
+		if p, err = loadPlan(o.Plan, g); err != nil {
+			return err
+		}
+	}
+	var pt *plan.Target
+	if p != nil {
+		pt = &p.Target
+	}
+	c, err := o.target.dial(ctx, g, pt)
 	if err != nil {
 		return err
 	}
@@ -81,6 +95,13 @@ func runPing(ctx context.Context, o *pingOptions, g *globalOptions) error {
 			return err
 		}
 		res.Models = append(res.Models, a)
+	}
+	if p != nil {
+		as, err := probePlan(ctx, g, &o.target, p)
+		if err != nil {
+			return err
+		}
+		res.Models = append(res.Models, as...)
 	}
 	if g.JSON {
 		enc := json.NewEncoder(g.stdout)
