@@ -62,6 +62,7 @@ var planCodes = []Code{
 	{"VAL318", "units of measure of different categories"},
 	{"VAL319", "a one2many field mapped directly; use lines:"},
 	{"VAL320", "a line of the row has an error: the whole row is quarantined"},
+	{"VAL321", "a password is mapped: passwords are never migrated"},
 }
 
 func init() { Codes = append(Codes, planCodes...) }

@@ -96,7 +96,10 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 		extra: r.ctx, groups: map[string][]*item{}, seq: seq - 1, done: map[string]int{},
 		jobs: make(chan []*item), stop: make(chan struct{})}
 	if e.Plan.UpdateMany2many {
-		p.extra = withKey(r.ctx, "update_many2many", true)
+		p.extra = withKey(p.extra, "update_many2many", true)
+	}
+	if e.Model == "res.users" { // no invitation mail to anyone (checked on Odoo 18)
+		p.extra = withKey(p.extra, "no_reset_password", true)
 	}
 	if e.Pass == 2 {
 		if p.pass1, err = r.st.Rows(ctx, e.Name, 1); err != nil {

@@ -208,6 +208,9 @@ func (p *Pipeline) checkField(e *plan.Entity, fm plan.FieldMap, modelName string
 		p.planFinding(diag.Error, "VAL301", fm.Pos, e.Name, fm.Field,
 			fmt.Sprintf("model %s has no field %s", modelName, fm.Field), suggest(fm.Field, model))
 		return nil
+	case modelName == "res.users" && (fm.Field == "password" || fm.Field == "new_password"):
+		p.planFinding(diag.Error, "VAL321", fm.Pos, e.Name, fm.Field,
+			"passwords are never migrated: users set theirs with Odoo's reset link", "remove the mapping")
 	case f.Type == "one2many":
 		p.planFinding(diag.Error, "VAL319", fm.Pos, e.Name, fm.Field,
 			fmt.Sprintf("%s is a one2many field", fm.Field), "map its rows under lines: with a line_key")

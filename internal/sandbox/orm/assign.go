@@ -298,6 +298,8 @@ func (db *DB) defaults(m *Model, id int64) {
 		set("uom_po_id", rec["uom_id"])
 	case "account.move":
 		db.moveDefaults(rec)
+	case "res.users":
+		db.userPartner(rec)
 	case "account.move.line":
 		if mv := db.models["account.move"].recs[toInt(rec["move_id"])]; mv != nil {
 			set("currency_id", mv["currency_id"])

@@ -51,6 +51,7 @@ func (db *DB) createOne(m *Model, vals map[string]any, ctx map[string]any, fromL
 	if err := db.constraints(m, id); err != nil {
 		return 0, err
 	}
+	db.invite(m, id, ctx)
 	return id, nil
 }
 

@@ -26,6 +26,8 @@ type DB struct {
 	faults  *faultState
 	tx      *tx
 	seq     map[string]int // posted move sequences per prefix and year
+	// invitations are the signup emails Odoo would have sent.
+	invitations []string
 }
 
 type xmlRef struct {

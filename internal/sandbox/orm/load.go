@@ -25,6 +25,7 @@ type loadRun struct {
 	tz       *time.Location
 	messages []any
 	errors   int
+	ctx      map[string]any
 	ri       int  // the record being converted
 	sp       span // and its rows
 }
@@ -41,7 +42,7 @@ func (db *DB) load(b *bound) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &loadRun{db: db, m: b.m, data: rows, tz: db.loadTZ(b)}
+	r := &loadRun{db: db, m: b.m, data: rows, tz: db.loadTZ(b), ctx: b.Context}
 	for _, n := range names {
 		c := column{path: strings.Split(n, "/")}
 		if err := r.checkColumn(c, n); err != nil {
@@ -294,7 +295,7 @@ func (r *loadRun) write(xmlid, dbid string, vals map[string]any, subs []sub) (in
 	var err error
 	if id != 0 {
 		err = db.writeOne(m, id, vals, true)
-	} else if id, err = db.createOne(m, vals, nil, true); err == nil && xmlid != "" {
+	} else if id, err = db.createOne(m, vals, r.ctx, true); err == nil && xmlid != "" {
 		err = r.setXMLID(xmlid, m.Name, id)
 	}
 	if err != nil {

@@ -1,5 +1,7 @@
 package orm
 
+import "strings"
+
 // Odoo keeps a contact's address and commercial fields in step with its
 // parent company (res.partner _fields_sync; checked on Odoo 18): when a
 // contact gets a parent, it takes the parent's address if the parent has
@@ -42,4 +44,44 @@ func copyFields(m *Model, dst, src map[string]any, fields []string) {
 			dst[f] = src[f]
 		}
 	}
+}
+
+// invite is what Odoo does when it creates a user: it sends the signup
+// invitation, unless the context says no_reset_password. The sandbox
+// counts the invitations it would have sent (Invitations).
+func (db *DB) invite(m *Model, id int64, ctx map[string]any) {
+	if m.Name != "res.users" || ctx["no_reset_password"] == true {
+		return
+	}
+	db.invitations = append(db.invitations, text(m.recs[id]["login"]))
+}
+
+// Invitations lists the logins of the users the sandbox invited (the
+// emails Odoo would have sent).
+func (db *DB) Invitations() []string {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return append([]string(nil), db.invitations...)
+}
+
+// userPartner gives a new user the partner Odoo creates for it (res.users
+// inherits res.partner): named after the user, with the login as email
+// when it is one.
+func (db *DB) userPartner(user map[string]any) {
+	if user["partner_id"] != nil {
+		return
+	}
+	partners := db.models["res.partner"]
+	pid := partners.nextID()
+	db.touch(partners, pid)
+	name := text(user["name"])
+	if name == "" {
+		name = text(user["login"])
+	}
+	vals := map[string]any{"name": name, "active": true, "type": "contact"}
+	if login := text(user["login"]); strings.Contains(login, "@") {
+		vals["email"] = login
+	}
+	partners.put(pid, vals)
+	user["partner_id"] = pid
 }

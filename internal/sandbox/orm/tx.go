@@ -7,6 +7,7 @@ type tx struct {
 	next map[string]int64
 	xml  map[string]*xmlRef
 	seq  map[string]int
+	inv  int // invitations queued before the call
 }
 
 func (db *DB) begin() {
@@ -14,7 +15,7 @@ func (db *DB) begin() {
 	for k, v := range db.seq {
 		seq[k] = v
 	}
-	db.tx = &tx{recs: map[string]map[int64]map[string]any{}, next: map[string]int64{}, xml: map[string]*xmlRef{}, seq: seq}
+	db.tx = &tx{recs: map[string]map[int64]map[string]any{}, next: map[string]int64{}, xml: map[string]*xmlRef{}, seq: seq, inv: len(db.invitations)}
 }
 
 // touch saves a record's state before its first change in the call.
@@ -77,6 +78,7 @@ func (db *DB) rollback() {
 		}
 	}
 	db.seq = t.seq
+	db.invitations = db.invitations[:t.inv] // queued mail goes with the transaction
 	db.tx = nil
 }
 
