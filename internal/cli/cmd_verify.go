@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/report"
@@ -56,7 +57,11 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 	}
 	defer lv.pipeline.Close()
 	started := time.Now()
-	v, err := verify.Run(ctx, lv.pipeline, lv.client, verify.Options{Exclude: p.Verify.Exclude})
+	refused, err := refusedRows(ctx, stateDir(g, p))
+	if err != nil {
+		return err
+	}
+	v, err := verify.Run(ctx, lv.pipeline, lv.client, verify.Options{Exclude: p.Verify.Exclude, Refused: refused})
 	if err != nil {
 		return err
 	}
@@ -183,4 +188,28 @@ func onlyNote(only string) string {
 		return ""
 	}
 	return " (only in " + only + ")"
+}
+
+// refusedRows reads from the ledger (when there is one) the rows the loader
+// quarantined on Odoo's refusal: verify does not expect them.
+func refusedRows(ctx context.Context, dir string) (map[string]bool, error) {
+	if _, err := os.Stat(filepath.Join(dir, "ledger.db")); err != nil {
+		return nil, nil
+	}
+	st, err := ledger.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	rows, err := st.AllRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range rows {
+		if r.Pass == 1 && r.State == ledger.Quarantined && r.ExternalID != "" && r.Key == r.ExternalID { // not a duplicate (keyed by position)
+			out[r.ExternalID] = true
+		}
+	}
+	return out, nil
 }

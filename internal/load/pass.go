@@ -101,6 +101,9 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 	if e.Model == "res.users" { // no invitation mail to anyone (checked on Odoo 18)
 		p.extra = withKey(p.extra, "no_reset_password", true)
 	}
+	if e.Model == "stock.quant" { // counted quantities, applied by action_apply_inventory
+		p.extra = withKey(p.extra, "inventory_mode", true)
+	}
 	if e.Pass == 2 {
 		if p.pass1, err = r.st.Rows(ctx, e.Name, 1); err != nil {
 			return nil, err

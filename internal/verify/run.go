@@ -50,6 +50,9 @@ type Options struct {
 	// BatchSize is how many records one read fetches (default 200).
 	BatchSize int
 	Events    progress.Sink
+	// Refused holds the external IDs the loader quarantined because Odoo
+	// refused them (from the ledger): they were not meant to arrive.
+	Refused map[string]bool
 }
 
 // EntityResult is the verdict on one entity: every expected record (and
@@ -212,6 +215,12 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 	}
 	err := p.Stream(ctx, e, func(o pipeline.Outcome) error {
 		if o.State != pipeline.Ready || o.Row == nil {
+			if e.Pass == 1 {
+				er.NotExpected++
+			}
+			return nil
+		}
+		if r.opts.Refused[o.Row.ExternalID] {
 			if e.Pass == 1 {
 				er.NotExpected++
 			}

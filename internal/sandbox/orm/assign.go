@@ -326,6 +326,8 @@ func (db *DB) defaults(m *Model, id int64) {
 			rec[n] = int64(0)
 		case "date":
 			rec[n] = time.Now().UTC().Format("2006-01-02")
+		case "datetime":
+			rec[n] = now()
 		case "many2one":
 			switch f.Relation {
 			case "res.company":

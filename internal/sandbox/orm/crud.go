@@ -48,6 +48,11 @@ func (db *DB) createOne(m *Model, vals map[string]any, ctx map[string]any, fromL
 	}
 	db.defaults(m, id)
 	db.syncPartner(m, id, vals)
+	if m.Name == "stock.quant" {
+		if err := db.quantCheck(rec); err != nil {
+			return 0, err
+		}
+	}
 	if err := db.constraints(m, id); err != nil {
 		return 0, err
 	}

@@ -37,6 +37,7 @@ func init() {
 		"default_get":            {false, []string{"fields_list"}, (*DB).defaultGet},
 		"action_post":            {true, nil, (*DB).actionPost},
 		"button_draft":           {true, nil, (*DB).buttonDraft},
+		"action_apply_inventory": {true, nil, (*DB).applyInventory},
 	}
 }
 
@@ -107,6 +108,8 @@ func (db *DB) has(model, name string) bool {
 	switch name {
 	case "action_post", "button_draft":
 		return model == "account.move"
+	case "action_apply_inventory":
+		return model == "stock.quant"
 	case "check_object_reference":
 		return model == "ir.model.data"
 	case "context_get":

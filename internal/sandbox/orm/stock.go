@@ -1,0 +1,41 @@
+package orm
+
+import "fmt"
+
+// Stock is counted the way Odoo counts it: a quant created or written in
+// inventory mode only records the counted inventory_quantity; applying the
+// inventory (action_apply_inventory) sets the quantity and clears the
+// count (checked on Odoo 18: writing quantity directly bypasses the move
+// and the valuation).
+
+// quantCheck marks a new quant's count as set, and refuses quants of
+// products that are not tracked in stock.
+func (db *DB) quantCheck(rec map[string]any) error {
+	pm := db.models["product.product"]
+	if p := pm.recs[toInt(rec["product_id"])]; p != nil {
+		if _, tracked := p["is_storable"]; tracked && p["is_storable"] != true {
+			return &Exception{Class: ValidationError, Message: "Quants cannot be created for consumables or services."}
+		}
+	}
+	if rec["inventory_quantity"] != nil {
+		rec["inventory_quantity_set"] = true
+	}
+	return nil
+}
+
+// applyInventory sets each quant's quantity to its count.
+func (db *DB) applyInventory(b *bound) (any, error) {
+	if err := db.missing(b); err != nil {
+		return nil, err
+	}
+	for _, id := range b.ids {
+		rec := b.m.recs[id]
+		if rec["inventory_quantity_set"] != true {
+			return nil, &Exception{Class: UserError, Message: fmt.Sprintf("Only a stock manager can validate an inventory adjustment, and quant %d has no counted quantity.", id)}
+		}
+		db.touch(b.m, id)
+		counted, _ := num(rec["inventory_quantity"])
+		rec["quantity"], rec["inventory_quantity"], rec["inventory_quantity_set"] = counted, 0.0, false
+	}
+	return None{}, nil
+}
