@@ -170,6 +170,8 @@ func checkPgDump(ctx context.Context, serverNum string) (string, error) {
 
 // dumpPart streams pg_dump -Fc through SHA-256 and age into path.
 func dumpPart(ctx context.Context, dsn secret.String, path string, rcpts []age.Recipient) (Part, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--no-owner", "--dbname", dsn.Reveal())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -181,10 +183,15 @@ func dumpPart(ctx context.Context, dsn secret.String, path string, rcpts []age.R
 		return Part{}, fmt.Errorf("backup: start pg_dump: %w", err)
 	}
 	part, werr := encryptTo(path, stdout, rcpts)
+	if werr != nil {
+		cancel() // stop pg_dump: nobody reads its output any more
+		_ = cmd.Wait()
+		return Part{}, werr
+	}
 	if err := cmd.Wait(); err != nil {
 		return Part{}, fmt.Errorf("backup: pg_dump failed: %s", redact(stderr.String(), dsn))
 	}
-	return part, werr
+	return part, nil
 }
 
 func redact(s string, dsn secret.String) string {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -73,4 +74,19 @@ func UniqueName(prefix string) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s_%s", prefix, hex.EncodeToString(b))
+}
+
+// FullDisk returns a directory on a tiny file system of size bytes (a
+// tmpfs mounted for the test), so that writes fail with "no space left on
+// device". Mounting needs root; without it the test is skipped (or fails
+// under FERRY_INTEGRATION=1).
+func FullDisk(t testing.TB, size int) string {
+	dir := t.TempDir()
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput()
+	if err != nil {
+		Unavailable(t, "a tmpfs mount (root)", fmt.Errorf("%v: %s", err, out))
+		return ""
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
+	return dir
 }
