@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"os/exec"
@@ -199,6 +200,8 @@ func redact(s string, dsn secret.String) string {
 }
 
 // encryptTo writes r encrypted to path, hashing both sides, and syncs it.
+// Three stages run concurrently: hashing the plaintext, encrypting, and
+// hashing and writing the ciphertext.
 func encryptTo(path string, r io.Reader, rcpts []age.Recipient) (Part, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -207,20 +210,72 @@ func encryptTo(path string, r io.Reader, rcpts []age.Recipient) (Part, error) {
 	defer f.Close()
 	cipher, plain := sha256.New(), sha256.New()
 	counter := &countWriter{w: io.MultiWriter(f, cipher)}
-	w, err := age.Encrypt(counter, rcpts...)
+	pr, pw := io.Pipe()
+	written := make(chan error, 1)
+	go func() {
+		_, err := io.CopyBuffer(counter, pr, make([]byte, 1<<20))
+		pr.CloseWithError(err)
+		written <- err
+	}()
+	hashed, hashErr := hashAsync(plain)
+	w, err := age.Encrypt(pw, rcpts...)
 	if err != nil {
+		pw.CloseWithError(err)
 		return Part{}, err
 	}
-	if _, err := io.Copy(w, io.TeeReader(r, plain)); err != nil {
-		return Part{}, fmt.Errorf("backup: write %s: %w", path, err)
+	err = copyChunks(w, r, hashed)
+	close(hashed)
+	if err == nil {
+		err = w.Close()
 	}
-	if err := w.Close(); err != nil {
-		return Part{}, fmt.Errorf("backup: write %s: %w", path, err)
+	pw.CloseWithError(err)
+	if werr := <-written; err == nil {
+		err = werr
 	}
-	if err := f.Sync(); err != nil {
+	if herr := <-hashErr; err == nil {
+		err = herr
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
 		return Part{}, fmt.Errorf("backup: write %s: %w", path, err)
 	}
 	return Part{Name: filepath.Base(path), Bytes: counter.n, SHA256: hex.EncodeToString(cipher.Sum(nil)), PlainSHA256: hex.EncodeToString(plain.Sum(nil))}, nil
+}
+
+// hashAsync feeds chunks sent on the returned channel to h on its own
+// goroutine; the error channel says when it is done.
+func hashAsync(h hash.Hash) (chan []byte, chan error) {
+	chunks, done := make(chan []byte, 4), make(chan error, 1)
+	go func() {
+		for c := range chunks {
+			h.Write(c)
+		}
+		done <- nil
+	}()
+	return chunks, done
+}
+
+// copyChunks copies r to w in 1 MiB chunks, handing each to the plaintext
+// hasher as well.
+func copyChunks(w io.Writer, r io.Reader, hashed chan<- []byte) error {
+	for {
+		buf := make([]byte, 1<<20)
+		n, rerr := io.ReadFull(r, buf)
+		if n > 0 {
+			hashed <- buf[:n]
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
 }
 
 type countWriter struct {

@@ -140,12 +140,25 @@ func TestListAndPrune(t *testing.T) {
 }
 
 // BenchmarkPipeline measures Ferry's own backup path: hash, encrypt
-// (X25519) and write to a local directory, no pg_dump, no compression.
+// (X25519) and write to a local directory (fsynced), no pg_dump, no
+// compression; /disk writes to the temporary directory, /memory to a
+// memory file system (the CPU's share, without the disk).
 func BenchmarkPipeline(b *testing.B) {
+	b.Run("disk", func(b *testing.B) { benchPipeline(b, b.TempDir()) })
+	b.Run("memory", func(b *testing.B) {
+		dir, err := os.MkdirTemp("/dev/shm", "ferry-bench-")
+		if err != nil {
+			b.Skip("no /dev/shm")
+		}
+		defer os.RemoveAll(dir)
+		benchPipeline(b, dir)
+	})
+}
+
+func benchPipeline(b *testing.B, dir string) {
 	keys := x25519(b)
 	src := bytes.Repeat([]byte("0123456789abcdef"), 4<<20) // 64 MiB
 	b.SetBytes(int64(len(src)))
-	dir := b.TempDir()
 	for i := 0; i < b.N; i++ {
 		p := filepath.Join(dir, fmt.Sprint(i))
 		if _, err := encryptTo(p, io.NopCloser(bytes.NewReader(src)), keys.Recipients); err != nil {
