@@ -15,7 +15,6 @@ import (
 type benchOptions struct {
 	Repeat  int
 	Workers int
-	Version int
 }
 
 func newBenchCmd(g *globalOptions) *cobra.Command {
@@ -32,7 +31,6 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Repeat, "repeat", 3, "how many runs")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "concurrent batches per entity (0 = the loader's default)")
-	cmd.Flags().IntVar(&o.Version, "odoo", 18, "Odoo version the sandbox answers as")
 	return cmd
 }
 
@@ -47,7 +45,7 @@ func runBench(ctx context.Context, o *benchOptions, g *globalOptions) error {
 	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "run\trows read\tload\trows/s\tverify\trecords/s\t")
 	for i := 1; i <= o.Repeat; i++ {
-		d, err := startDemo(ctx, quiet, dir, o.Version, o.Workers)
+		d, err := startDemo(ctx, quiet, dir, demoVersion, o.Workers)
 		if err != nil {
 			return err
 		}

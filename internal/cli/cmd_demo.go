@@ -23,9 +23,12 @@ import (
 )
 
 type demoOptions struct {
-	Dir     string
-	Version int
+	Dir string
 }
+
+// demoVersion is the Odoo version the demo plan is written for (its
+// products map uom_po_id, which Odoo 19 no longer has).
+const demoVersion = 18
 
 func newDemoCmd(g *globalOptions) *cobra.Command {
 	o := &demoOptions{}
@@ -40,17 +43,16 @@ func newDemoCmd(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd.Context(), o, g) },
 	}
 	cmd.Flags().StringVar(&o.Dir, "dir", "ferry-demo", "directory for the demo plan, data, state and reports")
-	cmd.Flags().IntVar(&o.Version, "odoo", 18, "Odoo version the sandbox answers as: 18 or 19")
 	return cmd
 }
 
 func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
-	d, err := startDemo(ctx, g, o.Dir, o.Version, 0)
+	d, err := startDemo(ctx, g, o.Dir, demoVersion, 0)
 	if err != nil {
 		return err
 	}
 	defer d.close()
-	fmt.Fprintf(g.stdout, "sandbox answering as Odoo %d at %s; plan and data in %s\n\n", o.Version, d.sb.URL, o.Dir)
+	fmt.Fprintf(g.stdout, "sandbox answering as Odoo %d at %s; plan and data in %s\n\n", demoVersion, d.sb.URL, o.Dir)
 	if err := d.load(ctx); err != nil {
 		return err
 	}
