@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"text/tabwriter"
 	"time"
@@ -365,6 +366,9 @@ func printRun(w io.Writer, s *load.Summary, target string) error {
 		for _, f := range e.Quarantine {
 			fmt.Fprintf(w, "quarantine: %s\n", f)
 		}
+		if n := len(e.MissingInSource); n > 0 {
+			fmt.Fprintf(w, "%s: %d row(s) loaded earlier are gone from the source (%s)%s\n", e.Name, n, firstKeys(e.MissingInSource, 3), archivedNote(e.Archived))
+		}
 	}
 	fmt.Fprintf(w, "result: %s in %s; ledger: %s\n", s.Result, s.Took.Round(time.Millisecond), s.Ledger)
 	return nil
@@ -386,4 +390,18 @@ func runExit(s *load.Summary, err error) error {
 		return Exit(ExitPartial, fmt.Errorf("partial load: %d row(s) quarantined or after-load actions failed (see the quarantine files)", n))
 	}
 	return nil
+}
+
+func firstKeys(keys []string, n int) string {
+	if len(keys) <= n {
+		return strings.Join(keys, ", ")
+	}
+	return strings.Join(keys[:n], ", ") + fmt.Sprintf(", … %d more in the JSON summary", len(keys)-n)
+}
+
+func archivedNote(n int64) string {
+	if n == 0 {
+		return "; kept in the target (on_delete: archive archives them)"
+	}
+	return fmt.Sprintf("; %d archived", n)
 }

@@ -54,3 +54,28 @@ func TestOpeningStockIsCountedThenApplied(t *testing.T) {
 	code, out, errs = run(t, "verify", plan)
 	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
 }
+
+// A row loaded earlier and gone from the source is reported on the next
+// run, and archived when the plan says on_delete: archive.
+func TestRowsGoneFromTheSourceAreReportedAndArchived(t *testing.T) {
+	plan, _, c := sandboxPlan(t, "gone", map[string]string{"customers.csv": "id,name\n1,Alpha\n2,Beta\n3,Gamma\n"}, `  - name: customers
+    model: res.partner
+    from: {source: legacy, file: customers.csv}
+    key: id
+    on_delete: archive
+    fields:
+      name: row.name
+`)
+	code, out, errs := run(t, "run", plan)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	data := filepath.Join(filepath.Dir(plan), "data", "customers.csv")
+	require.NoError(t, os.WriteFile(data, []byte("id,name\n1,Alpha\n3,Gamma\n"), 0o644))
+	code, out, errs = run(t, "run", plan)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	require.Contains(t, out, "customers: 1 row(s) loaded earlier are gone from the source (legacy_gone.customers_2); 1 archived")
+	_, id, err := c.Resolve(context.Background(), "legacy_gone.customers_2")
+	require.NoError(t, err)
+	recs, err := c.Read(context.Background(), "res.partner", []int64{id}, []string{"active"})
+	require.NoError(t, err)
+	require.Equal(t, false, recs[0]["active"])
+}

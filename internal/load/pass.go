@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -44,7 +45,8 @@ type passRun struct {
 
 	mu      sync.Mutex // guards es counts and seq
 	seq     int64
-	buf     []ledger.Row // terminal rows reached without a batch
+	seen    map[string]bool // ledger keys of the rows read in this pass
+	buf     []ledger.Row    // terminal rows reached without a batch
 	done    map[string]int
 	jobs    chan []*item
 	stop    chan struct{}
@@ -75,6 +77,9 @@ func (r *runner) pass(ctx context.Context, e *pipeline.Entity) (*EntitySummary, 
 	close(p.jobs)
 	wg.Wait()
 	err = p.result(ctx, serr)
+	if err == nil && e.Pass == 1 {
+		err = r.missingInSource(ctx, p)
+	}
 	es.Complete = err == nil
 	es.Holds = es.holds()
 	es.Took = r.o.Now().Sub(start)
@@ -163,6 +168,10 @@ func (p *passRun) outcome(ctx context.Context, o pipeline.Outcome) error {
 	}
 	p.mu.Lock()
 	p.es.Read++
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	p.seen[rowKey(o)] = true
 	p.mu.Unlock()
 	switch {
 	case o.State == pipeline.Skipped:
@@ -420,4 +429,31 @@ func isDuplicate(o pipeline.Outcome) bool {
 		}
 	}
 	return false
+}
+
+// missingInSource lists the rows an earlier run loaded that the source no
+// longer has, and archives their records when the plan says on_delete:
+// archive (never deletes them).
+func (r *runner) missingInSource(ctx context.Context, p *passRun) error {
+	var keys []string
+	var ids []any
+	for k, row := range p.prev {
+		if p.seen[k] || strings.HasPrefix(k, "@") || (row.State != ledger.Loaded && row.State != ledger.Unchanged) {
+			continue
+		}
+		keys = append(keys, k)
+		if row.OdooID != 0 {
+			ids = append(ids, row.OdooID)
+		}
+	}
+	sort.Strings(keys)
+	p.es.MissingInSource = keys
+	if len(ids) == 0 || p.e.Plan.OnDelete != "archive" {
+		return nil
+	}
+	if _, err := r.t.Execute(ctx, p.e.Model, "write", []any{ids, map[string]any{"active": false}}, nil); err != nil {
+		return fmt.Errorf("load: archive the %d %s record(s) gone from the source: %w", len(ids), p.e.Name, err)
+	}
+	p.es.Archived = int64(len(ids))
+	return nil
 }

@@ -42,10 +42,15 @@ type EntitySummary struct {
 	Batches  int64 `json:"batches"`
 	Holds    bool  `json:"identity_holds"`
 	// Complete is false when the pass stopped before reading every row.
-	Complete   bool          `json:"complete"`
-	Quarantine []string      `json:"quarantine_files,omitempty"`
-	AfterLoad  *StepSummary  `json:"after_load,omitempty"`
-	Took       time.Duration `json:"took_ns"`
+	Complete   bool     `json:"complete"`
+	Quarantine []string `json:"quarantine_files,omitempty"`
+	// MissingInSource lists the external IDs an earlier run loaded that
+	// the source no longer has; Archived counts those archived
+	// (on_delete: archive).
+	MissingInSource []string      `json:"missing_in_source,omitempty"`
+	Archived        int64         `json:"archived,omitempty"`
+	AfterLoad       *StepSummary  `json:"after_load,omitempty"`
+	Took            time.Duration `json:"took_ns"`
 }
 
 // StepSummary counts an entity's after-load action.
