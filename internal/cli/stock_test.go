@@ -78,4 +78,6 @@ func TestRowsGoneFromTheSourceAreReportedAndArchived(t *testing.T) {
 	recs, err := c.Read(context.Background(), "res.partner", []int64{id}, []string{"active"})
 	require.NoError(t, err)
 	require.Equal(t, false, recs[0]["active"])
+	code, out, errs = run(t, "verify", plan)
+	require.Equal(t, ExitOK, code, "an archived record gone from the source is not extra: %s\n%s", out, errs)
 }

@@ -145,7 +145,9 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) (*Ve
 		}
 	}
 	for _, er := range out {
-		er.finish(r)
+		if err := er.finish(ctx, r, p.Plan().Entity(er.Name)); err != nil {
+			return nil, err
+		}
 	}
 	controls, err := controlResults(ctx, p, t, r.sums)
 	if err != nil {
@@ -290,7 +292,7 @@ func (r *runner) merge(res Result) {
 
 // finish counts an entity's merged results and its extras: records under
 // the namespace named after the entity that no row claims.
-func (er *EntityResult) finish(r *runner) {
+func (er *EntityResult) finish(ctx context.Context, r *runner, pe *plan.Entity) error {
 	var ids []string
 	for x, res := range r.results {
 		if res.Entity == er.Name {
@@ -309,9 +311,45 @@ func (er *EntityResult) finish(r *runner) {
 		}
 	}
 	sort.Strings(extras)
+	archived, err := r.archived(ctx, pe, extras)
+	if err != nil {
+		return err
+	}
 	for _, x := range extras {
+		if archived[x] {
+			er.NotExpected++ // gone from the source and archived, as the plan says
+			continue
+		}
 		er.add(Result{Entity: er.Name, Model: r.ix.model[x], ExternalID: x, ID: r.ix.byXML[x], Status: Extra})
 	}
+	return nil
+}
+
+// archived reports which extras are archived records of an entity whose
+// plan archives rows gone from the source (on_delete: archive).
+func (r *runner) archived(ctx context.Context, pe *plan.Entity, extras []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if pe == nil || pe.OnDelete != "archive" || len(extras) == 0 {
+		return out, nil
+	}
+	byID := map[int64]string{}
+	ids := make([]int64, 0, len(extras))
+	for _, x := range extras {
+		if r.ix.model[x] == pe.Model {
+			byID[r.ix.byXML[x]] = x
+			ids = append(ids, r.ix.byXML[x])
+		}
+	}
+	recs, err := r.t.Read(ctx, pe.Model, ids, []string{"active"})
+	if err != nil {
+		return nil, fmt.Errorf("verify: read %s records gone from the source: %w", pe.Model, err)
+	}
+	for _, rec := range recs {
+		if id, ok := toFloat(rec["id"]); ok && rec["active"] == false {
+			out[byID[int64(id)]] = true
+		}
+	}
+	return out, nil
 }
 
 // addControls adds a ready row to the controls computed over its entity.
