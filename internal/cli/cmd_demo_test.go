@@ -81,8 +81,13 @@ func TestRunThenVerifyFindsATamperedRecord(t *testing.T) {
 	_, lid, err := c.Resolve(ctx, "demo_legacy.invoices_INV-2F2024-2F0001_10")
 	require.NoError(t, err)
 	require.NoError(t, c.Write(ctx, "account.move.line", []int64{lid}, map[string]any{"quantity": 12.0, "price_unit": 15.5608333}))
+	// a record under the plan's namespace that no source row claims
+	extra, err := c.Load(ctx, "res.partner", []string{"id", "name"}, [][]string{{"demo_legacy.customers_ZZ999", "Nobody Knows"}}, nil)
+	require.NoError(t, err)
+	require.False(t, extra.RolledBack)
 	code, out, errs = run(t, "verify", plan, "--show", "100")
 	require.Equal(t, ExitDifferences, code, "%s\n%s", out, errs)
+	require.Contains(t, out, "extra demo_legacy.customers_ZZ999")
 	require.Contains(t, out, "differ demo_legacy.customers_C00007")
 	require.Contains(t, out, `city: want "Madrid", got "Nowhere"`)
 	require.Contains(t, out, "missing demo_legacy.invoices_INV-2F2024-2F0002 ")
