@@ -3,97 +3,118 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ferry-migrate/ferry/internal/record"
 )
 
-// Schema returns the columns and their types.
+// Schema returns the columns and their types, read from an empty result
+// of the table or query inside a read-only transaction.
 func (s *Source) Schema(ctx context.Context) (record.Schema, error) {
-	rows, err := s.db.QueryContext(ctx, s.selectSQL(0, 0)+"", s.emptyArgs()...)
-	if err != nil {
-		return record.Schema{}, s.errorf("%v", err)
-	}
-	defer rows.Close()
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return record.Schema{}, s.errorf("%v", err)
-	}
 	var sch record.Schema
-	for _, t := range types {
-		sch.Columns = append(sch.Columns, record.Column{Name: t.Name(), Type: columnType(t.DatabaseTypeName())})
-	}
-	return sch, nil
-}
-
-func (s *Source) errorf(format string, a ...any) error {
-	what := "table " + s.table
-	if s.query != "" {
-		what = "query"
-	}
-	return fmt.Errorf("source %s: %s: "+format, append([]any{s.name, what}, a...)...)
-}
-
-func (s *Source) emptyArgs() []any { return nil }
-
-// selectSQL is a page query: for a table, rows after a key (keyset) in key
-// order; for a query, the query itself. limit 0 = schema only.
-func (s *Source) selectSQL(nkeys, limit int) string {
-	if s.query != "" {
-		if limit == 0 {
-			return "SELECT * FROM (" + s.query + ") q WHERE 1 = 0"
+	err := s.readOnly(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.emptySQL())
+		if err != nil {
+			return s.errorf("%w", err)
 		}
-		return s.query
+		defer rows.Close()
+		types, err := rows.ColumnTypes()
+		if err != nil {
+			return s.errorf("%w", err)
+		}
+		for _, t := range types {
+			sch.Columns = append(sch.Columns, record.Column{Name: t.Name(), Type: s.typeOf(t.Name(), t.DatabaseTypeName())})
+		}
+		return s.uniqueNames(sch.Names())
+	})
+	return sch, err
+}
+
+func (s *Source) emptySQL() string {
+	switch {
+	case s.query != "" && s.kind == "sqlite":
+		return s.query // SQLite names the columns before it reads a row
+	case s.query != "":
+		return "SELECT * FROM (" + s.query + ") ferry_q WHERE 1 = 0"
 	}
-	q := s.dialect.quote
+	return "SELECT * FROM " + s.quoteName(s.table) + " WHERE 1 = 0"
+}
+
+// uniqueNames refuses a result with two columns of one name: a record
+// maps names to values and would lose one.
+func (s *Source) uniqueNames(names []string) error {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return s.errorf("two columns are named %q: give them distinct names with AS", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// pageSQL reads the page of the table after a key of nkeys values (none
+// for the first page), in key order.
+func (s *Source) pageSQL(nkeys int) string {
 	cols := make([]string, len(s.keys))
 	for i, k := range s.keys {
-		cols[i] = q(k)
+		cols[i] = s.dialect.quote(k)
 	}
-	sql := "SELECT * FROM " + q(s.table)
+	q := "SELECT *" + s.rawKeys(cols) + " FROM " + s.quoteName(s.table)
 	if nkeys > 0 {
 		params := make([]string, nkeys)
 		for i := range params {
 			params[i] = s.dialect.param(i + 1)
 		}
-		sql += " WHERE (" + strings.Join(cols, ", ") + ") > (" + strings.Join(params, ", ") + ")"
+		q += " WHERE (" + strings.Join(cols, ", ") + ") > (" + strings.Join(params, ", ") + ")"
 	}
-	if limit == 0 {
-		return sql + " LIMIT 0"
-	}
-	return sql + " ORDER BY " + strings.Join(cols, ", ") + " LIMIT " + strconv.Itoa(limit)
+	return q + " ORDER BY " + strings.Join(cols, ", ") + " LIMIT " + strconv.Itoa(s.page)
 }
 
-// Scan reads every row after pos in a read-only transaction per page.
+// rawKeys selects SQLite's key values again, after the row's columns,
+// with unary plus: that drops the declared type, so the driver returns the
+// stored value (the text of a date, not a time.Time) and the next page
+// compares against exactly what the table holds.
+func (s *Source) rawKeys(cols []string) string {
+	if s.kind != "sqlite" {
+		return ""
+	}
+	return ", +" + strings.Join(cols, ", +")
+}
+
+// Scan reads every row after pos. A table is read page by page, each in
+// its own read-only transaction, after the last key delivered
+// (after.Cursor); a query is read in one read-only transaction, skipping
+// after.Row rows.
 func (s *Source) Scan(ctx context.Context, after record.Position, fn func(*record.Record) error) error {
 	if s.query != "" {
 		return s.scanQuery(ctx, after, fn)
 	}
 	var last []any
 	if after.Cursor != "" {
-		if err := json.Unmarshal([]byte(after.Cursor), &last); err != nil {
-			return s.errorf("cannot resume from %q: %v", after.Cursor, err)
+		var err error
+		if last, err = s.decodeCursor(after.Cursor); err != nil {
+			return s.errorf("%w", err)
 		}
 	}
 	n := after.Row
 	for {
 		got := 0
 		err := s.readOnly(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, s.selectSQL(len(last), s.page), last...)
+			rows, err := tx.QueryContext(ctx, s.pageSQL(len(last)), last...)
 			if err != nil {
-				return s.errorf("%v", err)
+				return s.errorf("%w", err)
 			}
-			return s.each(rows, func(rec *record.Record, vals []any) error {
+			return s.each(ctx, rows, s.hidden(), func(rec *record.Record, raw []any) error {
 				got++
 				n++
-				last = s.keyValues(rec)
+				last = raw
+				if last == nil {
+					last = s.keyArgs(rec)
+				}
 				rec.Pos.Row = n
-				cur, _ := json.Marshal(last)
-				rec.Pos.Cursor = string(cur)
+				rec.Pos.Cursor = encodeCursor(last)
 				return fn(rec)
 			})
 		})
@@ -103,14 +124,19 @@ func (s *Source) Scan(ctx context.Context, after record.Position, fn func(*recor
 	}
 }
 
-func (s *Source) keyValues(rec *record.Record) []any {
+// hidden is how many columns after the row's are raw keys.
+func (s *Source) hidden() int {
+	if s.kind == "sqlite" {
+		return len(s.keys)
+	}
+	return 0
+}
+
+// keyArgs are the primary key values of rec as query arguments.
+func (s *Source) keyArgs(rec *record.Record) []any {
 	out := make([]any, len(s.keys))
 	for i, k := range s.keys {
-		v := rec.Values[k]
-		if t, ok := v.(time.Time); ok {
-			v = t.UTC().Format(time.RFC3339Nano)
-		}
-		out[i] = v
+		out[i] = rec.Values[k]
 	}
 	return out
 }
@@ -119,10 +145,10 @@ func (s *Source) scanQuery(ctx context.Context, after record.Position, fn func(*
 	return s.readOnly(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.query)
 		if err != nil {
-			return s.errorf("%v", err)
+			return s.errorf("%w", err)
 		}
 		n := int64(0)
-		return s.each(rows, func(rec *record.Record, _ []any) error {
+		return s.each(ctx, rows, 0, func(rec *record.Record, _ []any) error {
 			n++
 			if n <= after.Row {
 				return nil
@@ -133,101 +159,75 @@ func (s *Source) scanQuery(ctx context.Context, after record.Position, fn func(*
 	})
 }
 
+// readOnly runs fn in a read-only transaction, rolled back afterwards.
 func (s *Source) readOnly(ctx context.Context, fn func(*sql.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: s.kind != "sqlite"}
-	tx, err := s.db.BeginTx(ctx, opts)
+	if s.db == nil {
+		return s.errorf("%w", ErrClosed)
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return s.errorf("%v", err)
+		return s.errorf("%w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
 	return fn(tx)
 }
 
-// each converts the rows to records.
-func (s *Source) each(rows *sql.Rows, fn func(*record.Record, []any) error) error {
+// each converts the rows to records; a value that does not fit its
+// column's type is kept as read and sets Record.Problem. The last hidden
+// columns are not part of the record: fn gets them as they came.
+func (s *Source) each(ctx context.Context, rows *sql.Rows, hidden int, fn func(*record.Record, []any) error) error {
 	defer rows.Close()
-	types, err := rows.ColumnTypes()
+	cols, err := rows.ColumnTypes()
 	if err != nil {
-		return s.errorf("%v", err)
+		return s.errorf("%w", err)
 	}
-	names := make([]string, len(types))
-	for i, t := range types {
-		names[i] = t.Name()
+	names := make([]string, len(cols))
+	types := make([]record.Type, len(cols))
+	for i, c := range cols[:len(cols)-hidden] {
+		names[i], types[i] = c.Name(), s.typeOf(c.Name(), c.DatabaseTypeName())
+	}
+	if err := s.uniqueNames(names[:len(cols)-hidden]); err != nil {
+		return err
 	}
 	for rows.Next() {
-		raw := make([]any, len(types))
-		ptrs := make([]any, len(types))
-		for i := range raw {
-			ptrs[i] = &raw[i]
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return s.errorf("%v", err)
+		rec, raw, err := s.record(rows, names, types, hidden)
+		if err != nil {
+			return err
 		}
-		for i, t := range types {
-			raw[i] = convert(raw[i], t.DatabaseTypeName())
-		}
-		rec := record.New(record.Position{Source: s.name}, names, raw)
 		if err := fn(rec, raw); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return s.errorf("%v", err)
+		return s.errorf("%w", err)
 	}
 	return nil
 }
 
-// convert gives a driver value its Ferry type: MySQL sends text for
-// numbers, decimals stay exact strings.
-func convert(v any, dbType string) any {
-	b, isBytes := v.([]byte)
-	if !isBytes {
-		return v
+func (s *Source) record(rows *sql.Rows, names []string, types []record.Type, hidden int) (*record.Record, []any, error) {
+	raw := make([]any, len(names))
+	ptrs := make([]any, len(names))
+	for i := range raw {
+		ptrs[i] = &raw[i]
 	}
-	s := string(b)
-	switch columnType(dbType) {
-	case record.TypeInt:
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, nil, s.errorf("%w", err)
+	}
+	visible := len(raw) - hidden
+	var problems []string
+	for i := range raw[:visible] {
+		var p string
+		if raw[i], p = convert(raw[i], types[i]); p != "" {
+			problems = append(problems, "column "+names[i]+": "+p)
 		}
-	case record.TypeFloat:
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return f
-		}
-	case record.TypeBool:
-		return s == "1" || strings.EqualFold(s, "true")
-	case record.TypeBytes:
-		return b
 	}
-	return s
-}
-
-func columnType(db string) record.Type {
-	switch t := strings.ToUpper(db); {
-	case strings.Contains(t, "INT"):
-		return record.TypeInt
-	case t == "NUMERIC" || t == "DECIMAL":
-		return record.TypeDecimal
-	case strings.Contains(t, "FLOAT") || strings.Contains(t, "DOUBLE") || t == "REAL":
-		return record.TypeFloat
-	case t == "BOOL" || t == "BOOLEAN":
-		return record.TypeBool
-	case t == "DATE":
-		return record.TypeDate
-	case strings.Contains(t, "TIME"):
-		return record.TypeDateTime
-	case strings.Contains(t, "BLOB") || t == "BYTEA" || strings.Contains(t, "BINARY"):
-		return record.TypeBytes
+	rec := record.New(record.Position{Source: s.name}, names[:visible], raw[:visible])
+	rec.Problem = strings.Join(problems, "; ")
+	if hidden == 0 {
+		return rec, nil, nil
 	}
-	return record.TypeString
-}
-
-// Close closes the connection pool; it is safe to call twice.
-func (s *Source) Close() error {
-	if s.db == nil {
-		return nil
-	}
-	err := s.db.Close()
-	s.db = nil
-	return err
+	return rec, raw[visible:], nil
 }

@@ -3,70 +3,76 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
+	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/source"
 )
 
-// Source reads one table or query.
+// DefaultPage is how many rows of a table one keyset page reads.
+const DefaultPage = 5000
+
+// Source reads one table or query of a database.
 type Source struct {
 	name, kind, table, query string
 	db                       *sql.DB
 	dialect                  dialect
-	keys                     []string
+	keys                     []string        // primary key columns, in key order (tables)
+	keyTypes                 []record.Type   // their types, to decode cursors
+	bools                    map[string]bool // MySQL tinyint(1) columns of the table: BOOLEAN
 	page                     int
+	warning                  string
 }
 
+var _ source.Source = (*Source)(nil)
+
 type dialect struct {
-	driver string
-	quote  func(string) string
-	param  func(int) string
+	quote func(string) string
+	param func(int) string
+}
+
+func quoteWith(q string) func(string) string {
+	return func(s string) string { return q + strings.ReplaceAll(s, q, q+q) + q }
 }
 
 var dialects = map[string]dialect{
-	"postgres": {"pgx", func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }, func(i int) string { return "$" + strconv.Itoa(i) }},
-	"mysql":    {"mysql", func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }, func(int) string { return "?" }},
-	"sqlite":   {"sqlite", func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }, func(int) string { return "?" }},
+	"postgres": {quoteWith(`"`), func(i int) string { return "$" + strconv.Itoa(i) }},
+	"mysql":    {quoteWith("`"), func(int) string { return "?" }},
+	"sqlite":   {quoteWith(`"`), func(int) string { return "?" }},
 }
 
 // Open connects to the database of source name (kind postgres, mysql or
-// sqlite) and checks that the table exists. Exactly one of table and query
-// is set.
+// sqlite) and, for a table, checks that it exists and finds its primary
+// key. Exactly one of table (optionally schema.table) and query is set.
+// For sqlite the DSN is a file: URI, which should say mode=ro.
 func Open(ctx context.Context, name, kind string, dsn secret.String, table, query string) (*Source, error) {
 	d, ok := dialects[kind]
 	if !ok {
-		return nil, fmt.Errorf("source %s: unknown database kind %q", name, kind)
+		return nil, fmt.Errorf("source %s: unknown database kind %q (postgres, mysql, sqlite)", name, kind)
 	}
+	query = strings.TrimRight(strings.TrimSpace(query), "; \t\r\n")
 	if (table == "") == (query == "") {
-		return nil, fmt.Errorf("source %s: name a table or a query (not both)", name)
+		return nil, fmt.Errorf("source %s: name a table or a query (one of them)", name)
 	}
-	conn, err := secureDSN(kind, dsn.Reveal())
+	s := &Source{name: name, kind: kind, table: table, query: query, dialect: d, page: DefaultPage}
+	db, warning, err := connect(name, kind, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", name, err)
+		return nil, s.errorf("%w", err)
 	}
-	db, err := sql.Open(d.driver, conn)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: the DSN of the source is not valid for %s", name, kind)
-	}
-	s := &Source{name: name, kind: kind, table: table, query: query, db: db, dialect: d, page: 5000}
-	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
+	s.db, s.warning = db, warning
+	if err := s.ping(ctx, dsn); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("source %s: cannot connect to the %s database: %s", name, kind, redact(err, dsn))
+		return nil, err
 	}
 	if table != "" {
-		if s.keys, err = s.primaryKey(ctx); err != nil {
+		if err := s.loadKey(ctx); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -74,83 +80,115 @@ func Open(ctx context.Context, name, kind string, dsn secret.String, table, quer
 	return s, nil
 }
 
-// redact removes the DSN (and its password) from a driver error.
-func redact(err error, dsn secret.String) string {
-	msg := err.Error()
-	if d := dsn.Reveal(); d != "" {
-		msg = strings.ReplaceAll(msg, d, "[DSN]")
-		if u, perr := url.Parse(d); perr == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && pw != "" {
-				msg = strings.ReplaceAll(msg, pw, secret.Redacted)
-			}
-		}
+// Warning is a sentence about the connection's security for the operator
+// (an explicitly unencrypted connection to a host outside loopback), or "".
+func (s *Source) Warning() string { return s.warning }
+
+func (s *Source) ping(ctx context.Context, dsn secret.String) error {
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pctx); err != nil {
+		return s.connectError(ctx, dsn, err)
 	}
-	return msg
+	return nil
 }
 
-// secureDSN refuses an unencrypted connection to a host outside loopback
-// and asks for TLS where the DSN says nothing.
-func secureDSN(kind, dsn string) (string, error) {
-	switch kind {
-	case "postgres":
-		u, err := url.Parse(dsn)
-		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return "", errors.New("the DSN must be a postgres:// URL")
-		}
-		if loopback(u.Hostname()) || u.Hostname() == "" {
-			return dsn, nil
-		}
-		q := u.Query()
-		switch q.Get("sslmode") {
-		case "disable", "allow", "prefer":
-			return "", fmt.Errorf("refusing an unencrypted connection to %s: use sslmode=require or verify-full", u.Hostname())
-		case "":
-			q.Set("sslmode", "verify-full")
-			u.RawQuery = q.Encode()
-		}
-		return u.String(), nil
-	case "mysql":
-		cfg, err := mysql.ParseDSN(dsn)
-		if err != nil {
-			return "", errors.New("the DSN is not a MySQL DSN (user:password@tcp(host:port)/db)")
-		}
-		cfg.ParseTime = true
-		host, _, _ := net.SplitHostPort(cfg.Addr)
-		if !loopback(host) && cfg.Net != "unix" && (cfg.TLSConfig == "" || cfg.TLSConfig == "false") {
-			return "", fmt.Errorf("refusing an unencrypted connection to %s: add tls=true to the DSN", host)
-		}
-		return cfg.FormatDSN(), nil
+// what names the table or query in errors.
+func (s *Source) what() string {
+	if s.query != "" {
+		return "query"
 	}
-	return dsn, nil
+	return "table " + s.table
 }
 
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+func (s *Source) errorf(format string, a ...any) error {
+	return fmt.Errorf("source %s: %s: "+format, append([]any{s.name, s.what()}, a...)...)
 }
 
-// primaryKey finds the table's primary key columns (a table without one
-// cannot be read resumably).
+// quoteName quotes a table name, schema-qualified or not.
+func (s *Source) quoteName(name string) string {
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		parts[i] = s.dialect.quote(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+// loadKey checks that the table can be read and finds its primary key
+// columns and their types (a table without one cannot be read resumably).
+func (s *Source) loadKey(ctx context.Context) error {
+	if s.kind == "mysql" {
+		if err := s.loadBools(ctx); err != nil {
+			return s.errorf("the table does not exist or cannot be read: %w", err)
+		}
+	}
+	sch, err := s.Schema(ctx)
+	if err != nil {
+		return s.errorf("the table does not exist or cannot be read: %w", err)
+	}
+	keys, err := s.primaryKey(ctx)
+	if err != nil {
+		return s.errorf("cannot read its primary key: %w", err)
+	}
+	if len(keys) == 0 {
+		return s.errorf("the table has no primary key: read it with a query that orders its rows")
+	}
+	types := map[string]record.Type{}
+	for _, c := range sch.Columns {
+		types[c.Name] = c.Type
+	}
+	s.keys = keys
+	s.keyTypes = make([]record.Type, len(keys))
+	for i, k := range keys {
+		s.keyTypes[i] = types[k]
+		if s.kind == "sqlite" {
+			s.keyTypes[i] = record.TypeUnknown // cursors hold SQLite's stored values
+		}
+	}
+	return nil
+}
+
+// loadBools finds the table's tinyint(1) columns, which is how MySQL
+// stores BOOLEAN (its result sets only say TINYINT).
+func (s *Source) loadBools(ctx context.Context) error {
+	schema, table := splitName(s.table)
+	rows, err := s.db.QueryContext(ctx, `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) AND table_name = ? AND column_type = 'tinyint(1)'`, schema, table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	s.bools = map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		s.bools[c] = true
+	}
+	return rows.Err()
+}
+
+// typeOf is the Ferry type of a result column.
+func (s *Source) typeOf(name, dbType string) record.Type {
+	if s.bools[name] {
+		return record.TypeBool
+	}
+	return columnType(s.kind, dbType)
+}
+
+func splitName(name string) (schema, table string) {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[:i], name[i+1:]
+	}
+	return "", name
+}
+
 func (s *Source) primaryKey(ctx context.Context) ([]string, error) {
-	var q string
-	args := []any{s.table}
-	switch s.kind {
-	case "postgres":
-		q = `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-			WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`
-		args = []any{s.dialect.quote(s.table)}
-	case "mysql":
-		q = `SELECT column_name FROM information_schema.key_column_usage
-			WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = 'PRIMARY' ORDER BY ordinal_position`
-	case "sqlite":
-		q = `SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`
-	}
+	q, args := s.primaryKeySQL()
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: table %s: %v", s.name, s.table, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var keys []string
@@ -161,19 +199,32 @@ func (s *Source) primaryKey(ctx context.Context) ([]string, error) {
 		}
 		keys = append(keys, k)
 	}
-	if len(keys) == 0 {
-		if err := s.exists(ctx); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("source %s: table %s has no primary key: read it with a query that orders its rows", s.name, s.table)
-	}
 	return keys, rows.Err()
 }
 
-func (s *Source) exists(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, "SELECT 1 FROM "+s.dialect.quote(s.table)+" WHERE 1 = 0")
-	if err != nil {
-		return fmt.Errorf("source %s: table %s does not exist or cannot be read: %v", s.name, s.table, err)
+func (s *Source) primaryKeySQL() (string, []any) {
+	schema, table := splitName(s.table)
+	switch s.kind {
+	case "postgres":
+		return `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+			WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`, []any{s.quoteName(s.table)}
+	case "mysql":
+		return `SELECT column_name FROM information_schema.key_column_usage
+			WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) AND table_name = ? AND constraint_name = 'PRIMARY'
+			ORDER BY ordinal_position`, []any{schema, table}
 	}
-	return nil
+	if schema == "" {
+		schema = "main"
+	}
+	return `SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk`, []any{table, schema}
+}
+
+// Close closes the connection pool; it is safe to call twice.
+func (s *Source) Close() error {
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	return err
 }

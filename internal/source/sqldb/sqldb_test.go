@@ -2,8 +2,7 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,108 +10,161 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/secret"
-	"github.com/ferry-migrate/ferry/internal/source"
-	"github.com/ferry-migrate/ferry/internal/source/sourcetest"
-	"github.com/ferry-migrate/ferry/internal/testutil"
 )
 
-// server is one database the suite runs against.
-type server struct {
-	kind, driver, dsn string
-	ddl               string
-}
-
-func servers(t *testing.T) []server {
-	sqlite := "file:" + filepath.Join(t.TempDir(), "legacy.db")
-	return []server{
-		{"postgres", "pgx", testutil.PostgresURL(), "CREATE TABLE %s (id integer PRIMARY KEY, name text, amount numeric(12,2), active boolean, born date)"},
-		{"mysql", "mysql", testutil.MariaDBDSN(), "CREATE TABLE %s (id integer PRIMARY KEY, name varchar(50), amount decimal(12,2), active boolean, born date)"},
-		{"sqlite", "sqlite", sqlite, "CREATE TABLE %s (id integer PRIMARY KEY, name text, amount numeric, active boolean, born date)"},
+func TestColumnType(t *testing.T) {
+	cases := []struct {
+		kind, db string
+		want     record.Type
+	}{
+		{"postgres", "INT4", record.TypeInt},
+		{"postgres", "INTERVAL", record.TypeString},
+		{"postgres", "POINT", record.TypeString},
+		{"postgres", "_INT4", record.TypeString},
+		{"postgres", "TIME", record.TypeString},
+		{"postgres", "TIMESTAMPTZ", record.TypeDateTime},
+		{"postgres", "NUMERIC", record.TypeDecimal},
+		{"postgres", "BYTEA", record.TypeBytes},
+		{"postgres", "UUID", record.TypeString},
+		{"mysql", "UNSIGNED BIGINT", record.TypeInt},
+		{"mysql", "DECIMAL", record.TypeDecimal},
+		{"mysql", "TIME", record.TypeString},
+		{"mysql", "VARBINARY", record.TypeBytes},
+		{"mysql", "DATETIME", record.TypeDateTime},
+		{"sqlite", "NUMERIC(12,2)", record.TypeDecimal},
+		{"sqlite", "VARCHAR(20)", record.TypeString},
+		{"sqlite", "UNSIGNED BIG INT", record.TypeInt},
+		{"sqlite", "BOOLEAN", record.TypeBool},
+		{"sqlite", "", record.TypeUnknown},
+		{"sqlite", "FLOATING POINT", record.TypeInt}, // "INT" wins, as in SQLite
+		{"sqlite", "DOUBLE", record.TypeFloat},
+		{"sqlite", "STRING", record.TypeDecimal}, // SQLite's NUMERIC affinity
+	}
+	for _, c := range cases {
+		t.Run(c.kind+" "+c.db, func(t *testing.T) {
+			require.Equal(t, c.want, columnType(c.kind, c.db))
+		})
 	}
 }
 
-// fixture creates a uniquely named table with 7 rows.
-func fixture(t *testing.T, s server) string {
-	db, err := testutil.Ping(s.driver, s.dsn)
-	if err != nil {
-		testutil.Unavailable(t, s.kind, err)
-		return ""
+func TestConvert(t *testing.T) {
+	day := time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name    string
+		in      any
+		typ     record.Type
+		want    any
+		problem bool
+	}{
+		{"int from text", []byte("42"), record.TypeInt, int64(42), false},
+		{"int32", int32(7), record.TypeInt, int64(7), false},
+		{"uint64 in range", uint64(7), record.TypeInt, int64(7), false},
+		{"uint64 beyond int64", uint64(1 << 63), record.TypeInt, "9223372036854775808", true},
+		{"float32", float32(1.5), record.TypeFloat, 1.5, false},
+		{"decimal text stays exact", []byte("1.50"), record.TypeDecimal, "1.50", false},
+		{"decimal from SQLite float", 1.05, record.TypeDecimal, "1.05", false},
+		{"bool from int", int64(1), record.TypeBool, true, false},
+		{"bool from text", "false", record.TypeBool, false, false},
+		{"date from SQLite text", "2020-01-02", record.TypeDate, day, false},
+		{"bytes", []byte{1, 2}, record.TypeBytes, []byte{1, 2}, false},
+		{"string from bytes", []byte("x"), record.TypeString, "x", false},
+		{"null", nil, record.TypeInt, nil, false},
+		{"text in an integer column", "abc", record.TypeInt, "abc", true},
+		{"not a date", "garbage", record.TypeDate, "garbage", true},
+		{"unknown keeps the value", int64(3), record.TypeUnknown, int64(3), false},
 	}
-	table := testutil.UniqueName("ferry_src")
-	_, err = db.Exec(fmt.Sprintf(s.ddl, table))
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, problem := convert(c.in, c.typ)
+			require.Equal(t, c.want, got)
+			require.Equal(t, c.problem, problem != "", problem)
+		})
+	}
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	s := &Source{keys: []string{"big", "code", "day", "raw", "amount"},
+		keyTypes: []record.Type{record.TypeInt, record.TypeString, record.TypeDateTime, record.TypeBytes, record.TypeDecimal}}
+	at := time.Date(2021, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	cur := encodeCursor([]any{int64(9007199254740993), "a\"b", at, []byte{0, 255}, "12.50"})
+	require.Equal(t, `[9007199254740993,"a\"b","2021-05-06T07:08:09.123456789Z",{"b64":"AP8="},"12.50"]`, cur)
+	args, err := s.decodeCursor(cur)
 	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + table); db.Close() })
-	for i := 1; i <= 7; i++ {
-		q := fmt.Sprintf("INSERT INTO %s VALUES (%d, 'name %d', %d.05, %t, '2020-01-0%d')", table, i*10, i, i, i%2 == 0, i)
-		_, err := db.Exec(q)
-		require.NoError(t, err)
-	}
-	return table
-}
+	require.Equal(t, []any{int64(9007199254740993), "a\"b", at, []byte{0, 255}, "12.50"}, args, "an int beyond 2^53 stays exact")
 
-func TestConformance(t *testing.T) {
-	for _, s := range servers(t) {
-		t.Run(s.kind, func(t *testing.T) {
-			table := fixture(t, s)
-			want := []string{"10", "20", "30", "40", "50", "60", "70"}
-			cols := []string{"id", "name", "amount", "active", "born"}
-			open := func(t *testing.T) source.Source {
-				src, err := Open(context.Background(), "legacy", s.kind, secret.New(s.dsn), table, "")
-				require.NoError(t, err)
-				src.page = 3 // several pages, so keyset resumption is exercised
-				return src
-			}
-			sourcetest.Run(t, open, cols, "id", want)
-			query := func(t *testing.T) source.Source {
-				src, err := Open(context.Background(), "legacy", s.kind, secret.New(s.dsn), "", "SELECT id, name FROM "+table+" ORDER BY id DESC")
-				require.NoError(t, err)
-				return src
-			}
-			sourcetest.Run(t, query, []string{"id", "name"}, "id", []string{"70", "60", "50", "40", "30", "20", "10"})
-		})
+	for _, bad := range []string{"", "[1]", "not json", `[1,"x","yesterday",null,"1"]`, `[1,"x","2021-05-06T07:08:09Z",{"x":1},"1"]`} {
+		_, err := s.decodeCursor(bad)
+		require.ErrorContains(t, err, "cannot resume", bad)
 	}
 }
 
-func TestTypedValues(t *testing.T) {
-	for _, s := range servers(t) {
-		t.Run(s.kind, func(t *testing.T) {
-			table := fixture(t, s)
-			src, err := Open(context.Background(), "legacy", s.kind, secret.New(s.dsn), table, "")
-			require.NoError(t, err)
-			defer src.Close()
-			var first *record.Record
-			require.NoError(t, src.Scan(context.Background(), record.Position{}, func(r *record.Record) error {
-				if first == nil {
-					first = r
+func TestTransportSecurity(t *testing.T) {
+	cases := []struct {
+		name, kind, dsn string
+		wantDSN         string // substring of the DSN used, postgres only
+		wantWarning     string
+		wantErr         string
+	}{
+		{"loopback as is", "postgres", "postgres://u:pw@127.0.0.1/db?sslmode=disable", "sslmode=disable", "", ""},
+		{"localhost keyword form", "postgres", "host=localhost dbname=db", "host=localhost", "", ""},
+		{"unix socket", "postgres", "host=/var/run/postgresql dbname=db", "host=/var/run/postgresql", "", ""},
+		{"remote gets verified TLS", "postgres", "postgres://u:pw@db.example.com/db", "sslmode=verify-full", "", ""},
+		{"remote keyword form gets verified TLS", "postgres", "host=db.example.com dbname=db", "sslmode=verify-full", "", ""},
+		{"remote require kept", "postgres", "postgres://u:pw@db.example.com/db?sslmode=require", "sslmode=require", "", ""},
+		{"remote explicitly unencrypted", "postgres", "postgres://u:pw@db.example.com/db?sslmode=disable", "sslmode=disable", "not encrypted (sslmode=disable in the DSN of source legacy)", ""},
+		{"remote opportunistic refused", "postgres", "postgres://u:pw@db.example.com/db?sslmode=prefer", "", "", "refusing a connection to db.example.com that may fall back to plain text (sslmode=prefer in the DSN of source legacy)"},
+		{"a fallback host counts", "postgres", "postgres://u:pw@127.0.0.1,db.example.com/db?sslmode=allow", "", "", "refusing a connection to db.example.com"},
+		{"not a DSN", "postgres", "postgres://u:pw@[::1/db", "", "", "the DSN of source legacy is not a valid PostgreSQL DSN"},
+		{"mysql loopback", "mysql", "root@tcp(127.0.0.1:3306)/test", "", "", ""},
+		{"mysql remote gets TLS", "mysql", "u:pw@tcp(db.example.com:3306)/x", "", "", ""},
+		{"mysql remote explicitly unencrypted", "mysql", "u:pw@tcp(db.example.com:3306)/x?tls=false", "", "not encrypted (tls=false in the DSN of source legacy)", ""},
+		{"mysql remote opportunistic refused", "mysql", "u:pw@tcp(db.example.com:3306)/x?tls=preferred", "", "", "refusing a connection to db.example.com that may fall back to plain text (tls=preferred"},
+		{"mysql not a DSN", "mysql", "u:pw@db.example.com/x", "", "", "the DSN of source legacy is not a valid MySQL DSN"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got, warning string
+			var err error
+			if c.kind == "postgres" {
+				got, warning, err = securePostgres("legacy", c.dsn)
+			} else {
+				var cfg interface{ FormatDSN() string }
+				cfg, warning, err = secureMySQL("legacy", c.dsn)
+				if err == nil {
+					got = cfg.FormatDSN()
+					require.Equal(t, c.name == "mysql remote gets TLS", strings.Contains(got, "tls=true"), got)
 				}
-				return nil
-			}))
-			require.Equal(t, int64(10), first.Values["id"])
-			require.Equal(t, "name 1", first.Values["name"])
-			require.Contains(t, []any{"1.05", 1.05}, first.Values["amount"], "decimals stay exact (or the float SQLite stores)")
-			require.NotNil(t, first.Values["born"])
-			if s.kind != "sqlite" {
-				_, isTime := first.Values["born"].(time.Time)
-				require.True(t, isTime, "%T", first.Values["born"])
+			}
+			if c.wantErr != "" {
+				require.ErrorContains(t, err, c.wantErr)
+				require.NotContains(t, err.Error(), "pw@")
+				return
+			}
+			require.NoError(t, err)
+			require.Contains(t, got, c.wantDSN)
+			if c.wantWarning == "" {
+				require.Empty(t, warning)
+			} else {
+				require.Contains(t, warning, c.wantWarning)
 			}
 		})
 	}
 }
 
-func TestErrorsNameTheSourceNotTheDSN(t *testing.T) {
-	_, err := Open(context.Background(), "legacy", "postgres", secret.New("postgres://ferry:hunter2@127.0.0.1:1/x"), "t", "")
-	require.ErrorContains(t, err, "source legacy: cannot connect to the postgres database")
+func TestOpenRefusesBeforeConnecting(t *testing.T) {
+	ctx := context.Background()
+	_, err := Open(ctx, "legacy", "oracle", secret.New("x"), "t", "")
+	require.ErrorContains(t, err, `source legacy: unknown database kind "oracle"`)
+	_, err = Open(ctx, "legacy", "postgres", secret.New("postgres://127.0.0.1/x"), "t", "SELECT 1")
+	require.ErrorContains(t, err, "name a table or a query")
+	_, err = Open(ctx, "legacy", "postgres", secret.New("postgres://ferry:hunter2@db.example.com/x?sslmode=prefer"), "customers", "")
+	require.ErrorContains(t, err, "source legacy: table customers: refusing a connection to db.example.com")
 	require.NotContains(t, err.Error(), "hunter2")
-	_, err = Open(context.Background(), "legacy", "postgres", secret.New("postgres://ferry:hunter2@db.example.com/x?sslmode=disable"), "t", "")
-	require.ErrorContains(t, err, "refusing an unencrypted connection to db.example.com")
-	require.NotContains(t, err.Error(), "hunter2")
-	_, err = Open(context.Background(), "legacy", "mysql", secret.New("u:hunter2@tcp(db.example.com:3306)/x"), "t", "")
-	require.ErrorContains(t, err, "add tls=true")
-	for _, s := range servers(t) {
-		if _, err := testutil.Ping(s.driver, s.dsn); err != nil {
-			continue
-		}
-		_, err := Open(context.Background(), "legacy", s.kind, secret.New(s.dsn), "no_such_table_here", "")
-		require.ErrorContains(t, err, "table no_such_table_here", s.kind)
-	}
+}
+
+func TestRedact(t *testing.T) {
+	dsn := secret.New("host=db password=hunter2 user=u")
+	require.Equal(t, "failed for [the DSN]", redact("failed for host=db password=hunter2 user=u", "postgres", dsn))
+	require.Equal(t, "auth "+secret.Redacted+" refused", redact("auth hunter2 refused", "postgres", dsn))
+	require.Equal(t, "auth "+secret.Redacted, redact("auth s3cret", "mysql", secret.New("u:s3cret@tcp(h:3306)/db")))
 }
