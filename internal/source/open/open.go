@@ -1,45 +1,122 @@
 // Package open opens the source a plan's selection names, by kind: csv
-// files (internal/source/csvfile), xlsx workbooks (internal/source/xlsx),
+// files (internal/source/csv), xlsx workbooks (internal/source/xlsx),
 // postgres, mysql and sqlite databases (internal/source/sqldb). It is the
-// one place that knows every kind.
+// one place that knows every kind; the pipeline uses Open as its default
+// opener.
 package open
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/source"
-	"github.com/ferry-migrate/ferry/internal/source/csvfile"
+	"github.com/ferry-migrate/ferry/internal/source/csv"
 	"github.com/ferry-migrate/ferry/internal/source/sqldb"
 	"github.com/ferry-migrate/ferry/internal/source/xlsx"
 )
 
-// Open opens the selection sel of source name. Relative paths resolve
-// against dir (the plan's directory).
+// Kinds lists the source kinds Open knows.
+var Kinds = []string{"csv", "xlsx", "postgres", "mysql", "sqlite"}
+
+// Open opens the selection sel of source name (its spec from the plan).
+// Relative paths resolve against dir, the plan's directory; positions and
+// errors name files as the plan wrote them. Files are opened lazily (a
+// missing file is reported by Schema and Scan), databases at once.
 func Open(ctx context.Context, name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
 	switch spec.Kind {
 	case "csv":
-		if sel.File == "" {
-			return nil, fmt.Errorf("source %s: a csv source needs file: in the selection", name)
-		}
-		return csvfile.New(name, resolve(dir, filepath.Join(spec.Path, sel.File)), sel.File, spec.Encoding), nil
+		return openCSV(name, spec, sel, dir)
 	case "xlsx":
-		if sel.File == "" {
-			return nil, fmt.Errorf("source %s: an xlsx source needs file: in the selection", name)
+		file := filepath.Join(spec.Path, sel.File)
+		if file == "" {
+			return nil, fmt.Errorf("source %s: an xlsx source needs a path or a file: in the selection", name)
 		}
-		return xlsx.New(name, resolve(dir, filepath.Join(spec.Path, sel.File)), sel.File, sel.Sheet), nil
+		return xlsx.New(name, resolve(dir, file), filepath.ToSlash(file), sel.Sheet), nil
 	case "postgres", "mysql":
+		if spec.DSN.IsZero() {
+			return nil, fmt.Errorf("source %s: a %s source needs dsn: {env: NAME} or {file: PATH}", name, spec.Kind)
+		}
 		dsn, err := spec.DSN.Resolve()
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", name, err)
+			return nil, fmt.Errorf("source %s: the DSN: %w", name, err)
 		}
 		return sqldb.Open(ctx, name, spec.Kind, dsn, sel.Table, sel.Query)
 	case "sqlite":
-		return sqldb.Open(ctx, name, "sqlite", secret.New("file:"+resolve(dir, spec.Path)+"?mode=ro"), sel.Table, sel.Query)
+		return openSQLite(ctx, name, spec, sel, dir)
 	}
-	return nil, fmt.Errorf("source %s: kind %q is not supported (csv, xlsx, postgres, mysql, sqlite)", name, spec.Kind)
+	return nil, fmt.Errorf("source %s: kind %q is not supported (%s)", name, spec.Kind, strings.Join(Kinds, ", "))
+}
+
+// openCSV opens one file, or a set when the path is a directory (its
+// .csv, .tsv and .txt files, optionally gzipped) or a glob.
+func openCSV(name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
+	file := filepath.Join(spec.Path, sel.File)
+	if file == "" {
+		return nil, fmt.Errorf("source %s: a csv source needs a path or a file: in the selection", name)
+	}
+	path := resolve(dir, file)
+	var matches []string
+	switch info, err := os.Stat(path); {
+	case strings.ContainsAny(file, "*?["):
+		if matches, err = filepath.Glob(path); err != nil {
+			return nil, fmt.Errorf("source %s: the pattern %s: %w", name, file, err)
+		}
+	case err == nil && info.IsDir():
+		if matches, err = tables(path); err != nil {
+			return nil, fmt.Errorf("source %s: %s: %w", name, file, err)
+		}
+	default:
+		return csv.New(name, path, filepath.ToSlash(file), spec.Encoding), nil
+	}
+	if len(matches) == 0 {
+		return nil, fmt.Errorf("source %s: no file matches %s", name, file)
+	}
+	slices.Sort(matches)
+	files := make([]*csv.File, len(matches))
+	for i, m := range matches {
+		files[i] = csv.New(name, m, display(dir, m), spec.Encoding)
+	}
+	return csv.NewSet(name, files), nil
+}
+
+// tables lists the delimited files of a directory.
+func tables(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		n := strings.TrimSuffix(strings.ToLower(e.Name()), ".gz")
+		if !e.IsDir() && (strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".tsv") || strings.HasSuffix(n, ".txt")) {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+func openSQLite(ctx context.Context, name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
+	if spec.Path == "" {
+		return nil, fmt.Errorf("source %s: a sqlite source needs path: (the database file)", name)
+	}
+	path := resolve(dir, spec.Path)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("source %s: %s: the database file does not exist (looked for %s)", name, spec.Path, path)
+	}
+	return sqldb.Open(ctx, name, "sqlite", secret.New(sqliteDSN(path)), sel.Table, sel.Query)
+}
+
+// sqliteDSN opens the database file at path read-only.
+func sqliteDSN(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: "mode=ro"}).String()
 }
 
 // resolve makes a relative path relative to the plan's directory.
@@ -48,4 +125,12 @@ func resolve(dir, path string) string {
 		return path
 	}
 	return filepath.Join(dir, path)
+}
+
+// display names a matched file relative to the plan's directory.
+func display(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
 }

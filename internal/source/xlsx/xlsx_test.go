@@ -39,7 +39,7 @@ func workbook(t *testing.T, extra bool) string {
 func TestConformance(t *testing.T) {
 	p := workbook(t, false)
 	sourcetest.Run(t, func(*testing.T) source.Source { return New("legacy", p, "legacy.xlsx", "Customers") },
-		[]string{"id", "name", "since"}, "id", []string{"10", "20", "30"})
+		[][]any{{"10", "Zoë", "03-04-21"}, {"20", "Bob", nil}, {"30", "Eve", nil}})
 }
 
 func TestCellsAndProblems(t *testing.T) {
