@@ -257,3 +257,24 @@ func TestIntegrationUseAfterClose(t *testing.T) {
 		require.ErrorIs(t, err, ErrClosed)
 	})
 }
+
+// BenchmarkScanSQLite reads a 20,000-row table in keyset pages.
+func BenchmarkScanSQLite(b *testing.B) {
+	dsn := "file:" + filepath.Join(b.TempDir(), "bench.db")
+	db, err := testutil.Ping("sqlite", dsn)
+	require.NoError(b, err)
+	defer db.Close()
+	_, err = db.Exec(`CREATE TABLE t (id integer PRIMARY KEY, name text, amount numeric, at datetime);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+		INSERT INTO t SELECT i, 'name ' || i, i * 1.5, '2020-01-01 10:00:00' FROM n`)
+	require.NoError(b, err)
+	src, err := Open(context.Background(), "bench", "sqlite", secret.New(dsn+"?mode=ro"), "t", "")
+	require.NoError(b, err)
+	defer src.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		require.NoError(b, src.Scan(context.Background(), record.Position{}, func(*record.Record) error { n++; return nil }))
+		require.Equal(b, 20000, n)
+	}
+}
