@@ -50,7 +50,8 @@ var dialects = map[string]dialect{
 
 // Open connects to the database of source name (kind postgres, mysql or
 // sqlite) and, for a table, checks that it exists and finds its primary
-// key. Exactly one of table (optionally schema.table) and query is set.
+// key, or checks that the query runs. Exactly one of table (optionally
+// schema.table) and query is set.
 // For sqlite the DSN is a file: URI, which should say mode=ro.
 func Open(ctx context.Context, name, kind string, dsn secret.String, table, query string) (*Source, error) {
 	d, ok := dialects[kind]
@@ -71,11 +72,13 @@ func Open(ctx context.Context, name, kind string, dsn secret.String, table, quer
 		db.Close()
 		return nil, err
 	}
-	if table != "" {
-		if err := s.loadKey(ctx); err != nil {
-			db.Close()
-			return nil, err
-		}
+	check := s.loadKey
+	if table == "" {
+		check = func(ctx context.Context) error { _, err := s.Schema(ctx); return err }
+	}
+	if err := check(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -93,12 +96,16 @@ func (s *Source) ping(ctx context.Context, dsn secret.String) error {
 	return nil
 }
 
-// what names the table or query in errors.
+// what names the table or query in errors (a long query by its start).
 func (s *Source) what() string {
-	if s.query != "" {
-		return "query"
+	if s.query == "" {
+		return "table " + s.table
 	}
-	return "table " + s.table
+	q := strings.Join(strings.Fields(s.query), " ")
+	if r := []rune(q); len(r) > 60 {
+		q = string(r[:59]) + "…"
+	}
+	return fmt.Sprintf("query %q", q)
 }
 
 func (s *Source) errorf(format string, a ...any) error {
