@@ -168,7 +168,7 @@ func (s *Source) readOnly(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return s.errorf("%w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	defer tx.Rollback()     //nolint:errcheck // read-only: nothing to keep
 	if s.kind == "sqlite" { // its driver does not make the transaction read-only
 		if _, err := tx.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 			return s.errorf("%w", err)
