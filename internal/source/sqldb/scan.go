@@ -168,8 +168,9 @@ func (s *Source) readOnly(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return s.errorf("%w", err)
 	}
-	defer tx.Rollback()     //nolint:errcheck // read-only: nothing to keep
-	if s.kind == "sqlite" { // its driver does not make the transaction read-only
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	// SQLite's driver does not make the transaction read-only by itself.
+	if s.kind == "sqlite" {
 		if _, err := tx.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
 			return s.errorf("%w", err)
 		}
