@@ -251,6 +251,22 @@ func TestIntegrationReadOnly(t *testing.T) {
 	})
 }
 
+// TestIntegrationResumeByRow: a position without a cursor (a row count)
+// resumes after that many rows in key order, across pages.
+func TestIntegrationResumeByRow(t *testing.T) {
+	each(t, func(t *testing.T, s server, db *sql.DB) {
+		name := table(t, s, db, "id integer PRIMARY KEY", "5", "1", "4", "2", "3")
+		src := openTable(t, s, name, 2)
+		defer src.Close()
+		var got []string
+		require.NoError(t, src.Scan(context.Background(), record.Position{Source: "legacy", Row: 3}, func(r *record.Record) error {
+			got = append(got, r.Pos.String()+" "+r.Pos.Cursor)
+			return nil
+		}))
+		require.Equal(t, []string{"legacy row 4 [4]", "legacy row 5 [5]"}, got)
+	})
+}
+
 func TestIntegrationUseAfterClose(t *testing.T) {
 	each(t, func(t *testing.T, s server, db *sql.DB) {
 		name := table(t, s, db, "id integer PRIMARY KEY", "1")

@@ -85,8 +85,8 @@ func (s *Source) rawKeys(cols []string) string {
 
 // Scan reads every row after pos. A table is read page by page, each in
 // its own read-only transaction, after the last key delivered
-// (after.Cursor); a query is read in one read-only transaction, skipping
-// after.Row rows.
+// (after.Cursor, or after.Row rows in key order when it has none); a
+// query is read in one read-only transaction, skipping after.Row rows.
 func (s *Source) Scan(ctx context.Context, after record.Position, fn func(*record.Record) error) error {
 	if s.query != "" {
 		return s.scanQuery(ctx, after, fn)
@@ -98,7 +98,10 @@ func (s *Source) Scan(ctx context.Context, after record.Position, fn func(*recor
 			return s.errorf("%w", err)
 		}
 	}
-	n := after.Row
+	n, skip := after.Row, int64(0)
+	if after.Cursor == "" {
+		n, skip = 0, after.Row // a position without a key: skip rows in key order
+	}
 	for {
 		got := 0
 		err := s.readOnly(ctx, func(tx *sql.Tx) error {
@@ -112,6 +115,9 @@ func (s *Source) Scan(ctx context.Context, after record.Position, fn func(*recor
 				last = raw
 				if last == nil {
 					last = s.keyArgs(rec)
+				}
+				if n <= skip {
+					return nil
 				}
 				rec.Pos.Row = n
 				rec.Pos.Cursor = encodeCursor(last)
