@@ -7,12 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ferry-migrate/ferry/internal/record"
+	"github.com/ferry-migrate/ferry/internal/source"
+)
+
+var (
+	_ source.Source   = (*Sheet)(nil)
+	_ source.Digester = (*Sheet)(nil)
 )
 
 // Sheet is one sheet of a workbook.
@@ -20,8 +28,9 @@ type Sheet struct {
 	name, path, display, sheet string
 }
 
-// New returns the source name reading sheet (first sheet when empty) of
-// the workbook at path.
+// New returns the source name reading sheet (the first sheet when empty)
+// of the workbook at path; display is how positions and errors name the
+// file. New does no I/O.
 func New(name, path, display, sheet string) *Sheet {
 	return &Sheet{name: name, path: path, display: display, sheet: sheet}
 }
@@ -30,127 +39,228 @@ func (s *Sheet) errorf(format string, a ...any) error {
 	return fmt.Errorf("source %s: %s: "+format, append([]any{s.name, s.display}, a...)...)
 }
 
-func (s *Sheet) open() (*excelize.File, *excelize.Rows, string, error) {
-	f, err := excelize.OpenFile(s.path, excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 256 << 20})
-	if err != nil {
-		return nil, nil, "", s.errorf("not a readable .xlsx workbook: %v", err)
-	}
-	sheet := s.sheet
-	if sheet == "" {
-		sheet = f.GetSheetName(0)
-	}
-	if idx, err := f.GetSheetIndex(sheet); err != nil || idx < 0 {
-		f.Close()
-		return nil, nil, "", s.errorf("no sheet %q (sheets: %s)", sheet, strings.Join(f.GetSheetList(), ", "))
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		f.Close()
-		return nil, nil, "", s.errorf("sheet %s: %v", sheet, err)
-	}
-	return f, rows, sheet, nil
+// workbook is an open sheet: excelize's row iterator for the values, the
+// cells stream for their types and styles.
+type workbook struct {
+	f        *excelize.File
+	rows     *excelize.Rows
+	cells    *cells
+	sheet    string
+	styles   *styles
+	date1904 bool
+	line     int // sheet row number of the current row
 }
 
-func (s *Sheet) header(rows *excelize.Rows) ([]string, error) {
-	if !rows.Next() {
-		return nil, s.errorf("the sheet is empty: a header row is needed")
+func (w *workbook) Close() {
+	w.rows.Close()
+	w.cells.Close()
+	w.f.Close()
+}
+
+func (s *Sheet) open() (*workbook, error) {
+	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
+		return nil, s.errorf("the file does not exist (looked for %s)", s.path)
 	}
-	h, err := rows.Columns()
+	f, err := excelize.OpenFile(s.path, excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
-		return nil, s.errorf("header: %v", err)
+		return nil, s.errorf("not a readable .xlsx workbook: %v", err)
 	}
-	seen := map[string]bool{}
-	for i := range h {
-		h[i] = strings.TrimSpace(h[i])
-		if h[i] == "" || seen[h[i]] {
-			return nil, s.errorf("header: column %d is empty or repeated (%q)", i+1, h[i])
+	w := &workbook{f: f, sheet: s.sheet, styles: &styles{f: f, kinds: map[int]dateKind{}}}
+	if err := s.sheetOf(w); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		w.date1904 = *props.Date1904
+	}
+	if w.rows, err = f.Rows(w.sheet); err != nil {
+		f.Close()
+		return nil, s.errorf("sheet %s: %v", w.sheet, err)
+	}
+	if w.cells, err = openCells(s.path, w.sheet); err != nil {
+		w.rows.Close()
+		f.Close()
+		return nil, s.errorf("sheet %s: %v", w.sheet, err)
+	}
+	return w, nil
+}
+
+// sheetOf picks the sheet: the one named (ignoring case), else the first.
+func (s *Sheet) sheetOf(w *workbook) error {
+	list := w.f.GetSheetList()
+	if w.sheet == "" {
+		if len(list) == 0 {
+			return s.errorf("the workbook has no sheet")
 		}
-		seen[h[i]] = true
+		w.sheet = list[0]
+		return nil
 	}
-	return h, nil
+	for _, n := range list {
+		if strings.EqualFold(n, w.sheet) {
+			w.sheet = n
+			return nil
+		}
+	}
+	return s.errorf("no sheet %q (sheets: %s)", w.sheet, strings.Join(list, ", "))
 }
 
-// Schema reads the header row.
+// xrow is one sheet row read: values, their types, and cell problems.
+type xrow struct {
+	line     int
+	values   []any
+	types    []record.Type
+	problems []string
+}
+
+// next reads the next row that is not blank, or returns nil at the end.
+func (s *Sheet) next(w *workbook) (*xrow, error) {
+	for w.rows.Next() {
+		w.line++
+		raw, err := w.rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, s.errorf("sheet %s row %d: %v", w.sheet, w.line, err)
+		}
+		meta, err := w.cells.at(w.line)
+		if err != nil {
+			return nil, s.errorf("sheet %s row %d: %v", w.sheet, w.line, err)
+		}
+		r := &xrow{line: w.line, values: make([]any, len(raw)), types: make([]record.Type, len(raw))}
+		blank := true
+		for i, v := range raw {
+			var c cell
+			if i < len(meta) {
+				c = meta[i]
+			}
+			var problem string
+			r.values[i], r.types[i], problem = s.value(v, c, w.styles, w.date1904)
+			if problem != "" {
+				name, _ := excelize.CoordinatesToCellName(i+1, w.line)
+				r.problems = append(r.problems, "cell "+name+" "+problem)
+			}
+			blank = blank && (r.values[i] == nil || r.values[i] == "" || strings.TrimSpace(v) == "")
+		}
+		if !blank {
+			return r, nil
+		}
+	}
+	if err := w.rows.Error(); err != nil {
+		return nil, s.errorf("sheet %s: %v", w.sheet, err)
+	}
+	return nil, nil
+}
+
+// header reads the first row that is not blank: names as text, trimmed;
+// an empty name becomes column_<n>, a repeated one <name>_2.
+func (s *Sheet) header(w *workbook) ([]string, error) {
+	r, err := s.next(w)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, s.errorf("sheet %s is empty: a header row is needed", w.sheet)
+	}
+	out := make([]string, len(r.values))
+	seen := map[string]bool{}
+	for i, v := range r.values {
+		n := strings.TrimSpace(record.Text(v))
+		if n == "" {
+			n = "column_" + strconv.Itoa(i+1)
+		}
+		for k, base := 2, n; seen[n]; k++ {
+			n = base + "_" + strconv.Itoa(k)
+		}
+		seen[n] = true
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Schema reads the header row, and the first data row for the column
+// types (string when that row has no value in a column).
 func (s *Sheet) Schema(context.Context) (record.Schema, error) {
-	f, rows, _, err := s.open()
+	w, err := s.open()
 	if err != nil {
 		return record.Schema{}, err
 	}
-	defer f.Close()
-	defer rows.Close()
-	h, err := s.header(rows)
+	defer w.Close()
+	h, err := s.header(w)
+	if err != nil {
+		return record.Schema{}, err
+	}
+	first, err := s.next(w)
 	if err != nil {
 		return record.Schema{}, err
 	}
 	var sch record.Schema
-	for _, n := range h {
-		sch.Columns = append(sch.Columns, record.Column{Name: n, Type: record.TypeString})
+	for i, n := range h {
+		t := record.TypeString
+		if first != nil && i < len(first.types) && first.types[i] != "" {
+			t = first.types[i]
+		}
+		sch.Columns = append(sch.Columns, record.Column{Name: n, Type: t})
 	}
 	return sch, nil
 }
 
 // Scan streams the data rows after after.Row (blank rows are not rows).
 func (s *Sheet) Scan(ctx context.Context, after record.Position, fn func(*record.Record) error) error {
-	f, rows, sheet, err := s.open()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w, err := s.open()
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	defer rows.Close()
-	header, err := s.header(rows)
+	defer w.Close()
+	header, err := s.header(w)
 	if err != nil {
 		return err
 	}
-	n, line := int64(0), int64(1)
-	for rows.Next() {
-		line++
+	for n := int64(1); ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		cells, err := rows.Columns()
-		if err != nil {
-			return s.errorf("row %d: %v", line, err)
+		r, err := s.next(w)
+		if err != nil || r == nil {
+			return err
 		}
-		if blank(cells) {
-			continue
-		}
-		n++
 		if n <= after.Row {
 			continue
 		}
-		if err := fn(s.record(header, cells, sheet, line, n)); err != nil {
+		if err := fn(s.record(header, r, w.sheet, n)); err != nil {
 			return err
 		}
 	}
-	return rows.Error()
 }
 
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
+func (s *Sheet) record(header []string, r *xrow, sheet string, n int64) *record.Record {
+	pos := record.Position{Source: s.name, File: s.display, Sheet: sheet, Line: int64(r.line), Row: n}
+	rec := record.New(pos, header, r.values)
+	problems := r.problems
+	if len(r.values) > len(header) {
+		var extra []string
+		for i, v := range r.values[len(header):] {
+			if v != nil {
+				name, _ := excelize.CoordinatesToCellName(len(header)+i+1, r.line)
+				extra = append(extra, name+"="+strconv.Quote(record.Text(v)))
+			}
+		}
+		if len(extra) > 0 {
+			problems = append(problems, fmt.Sprintf("row has cells beyond the header's %d columns (%s)", len(header), strings.Join(extra, ", ")))
 		}
 	}
-	return true
-}
-
-func (s *Sheet) record(header, cells []string, sheet string, line, n int64) *record.Record {
-	vals := make([]any, len(cells))
-	for i, c := range cells {
-		vals[i] = c
-	}
-	rec := record.New(record.Position{Source: s.name, File: s.display, Sheet: sheet, Line: line, Row: n}, header, vals)
-	if len(cells) > len(header) {
-		rec.Problem = fmt.Sprintf("%d cells where the header has %d", len(cells), len(header))
-	}
+	rec.Problem = strings.Join(problems, "; ")
 	return rec
 }
 
 // Digest is the SHA-256 of the workbook file.
 func (s *Sheet) Digest(context.Context) (string, error) {
 	f, err := os.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", s.errorf("the file does not exist (looked for %s)", s.path)
+	}
 	if err != nil {
-		return "", s.errorf("%v", errors.Unwrap(err))
+		return "", s.errorf("%v", err)
 	}
 	defer f.Close()
 	h := sha256.New()
@@ -160,5 +270,6 @@ func (s *Sheet) Digest(context.Context) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Close releases nothing: every Scan opens and closes the workbook.
+// Close releases nothing: every Scan opens and closes the workbook. It is
+// safe to call more than once.
 func (s *Sheet) Close() error { return nil }
