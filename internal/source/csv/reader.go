@@ -34,7 +34,8 @@ type reader struct {
 	line    int64    // physical lines consumed
 	pending [][]byte // lines pushed back after a recovery
 	long    []byte   // a line longer than the buffer
-	cell    []byte
+	text    []byte   // the cells of the current row, end to end
+	ends    []int    // where each cell ends in text
 	saved   [][]byte // copies of the lines of the current multi-line row
 }
 
@@ -80,7 +81,8 @@ func (r *reader) readLine() ([]byte, error) {
 	return l, nil
 }
 
-// next returns the next row, or io.EOF.
+// next returns the next row, or io.EOF. The cells of a row share one
+// string, so a row costs two allocations whatever its width.
 func (r *reader) next() (*row, error) {
 	var ln []byte
 	for len(ln) == 0 {
@@ -92,6 +94,7 @@ func (r *reader) next() (*row, error) {
 	}
 	rw := &row{line: r.line}
 	r.saved = r.saved[:0]
+	r.text, r.ends = r.text[:0], r.ends[:0]
 	for i := 0; ; {
 		var err error
 		if i < len(ln) && ln[i] == '"' {
@@ -107,14 +110,21 @@ func (r *reader) next() (*row, error) {
 			if j < 0 {
 				j = len(ln) - i
 			}
-			r.cell = append(r.cell[:0], ln[i:i+j]...)
+			r.text = append(r.text, ln[i:i+j]...)
 			i += j
 		}
-		rw.cells = append(rw.cells, string(r.cell))
+		r.ends = append(r.ends, len(r.text))
 		if i >= len(ln) {
 			break
 		}
 		i++ // the delimiter
+	}
+	text := string(r.text)
+	rw.cells = make([]string, len(r.ends))
+	start := 0
+	for k, end := range r.ends {
+		rw.cells[k] = text[start:end]
+		start = end
 	}
 	rw.lines = r.line - rw.line + 1
 	return rw, nil
@@ -123,15 +133,14 @@ func (r *reader) next() (*row, error) {
 var errUnclosed = errors.New("unclosed quote")
 
 // quoted reads a quoted cell starting after its opening quote at ln[i:]
-// into r.cell, across lines if needed; it returns the line and index where
+// onto r.text, across lines if needed; it returns the line and index where
 // the cell ends (at a delimiter or the end of the line).
 func (r *reader) quoted(rw *row, ln []byte, i int) ([]byte, int, error) {
-	r.cell = r.cell[:0]
 	size := 0
 	for {
 		j := bytes.IndexByte(ln[i:], '"')
 		if j < 0 {
-			r.cell = append(r.cell, ln[i:]...)
+			r.text = append(r.text, ln[i:]...)
 			size += len(ln)
 			if len(r.saved) == 0 {
 				r.saved = append(r.saved, bytes.Clone(ln))
@@ -147,14 +156,14 @@ func (r *reader) quoted(rw *row, ln []byte, i int) ([]byte, int, error) {
 				return nil, 0, err
 			}
 			r.saved = append(r.saved, bytes.Clone(next))
-			r.cell = append(r.cell, '\n')
+			r.text = append(r.text, '\n')
 			ln, i = next, 0
 			continue
 		}
-		r.cell = append(r.cell, ln[i:i+j]...)
+		r.text = append(r.text, ln[i:i+j]...)
 		i += j + 1
 		if i < len(ln) && ln[i] == '"' {
-			r.cell = append(r.cell, '"')
+			r.text = append(r.text, '"')
 			i++
 			continue
 		}
@@ -168,7 +177,7 @@ func (r *reader) quoted(rw *row, ln []byte, i int) ([]byte, int, error) {
 		if j < 0 {
 			j = len(ln) - i
 		}
-		r.cell = append(r.cell, ln[i:i+j]...)
+		r.text = append(r.text, ln[i:i+j]...)
 		i += j
 	}
 	return ln, i, nil
