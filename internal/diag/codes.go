@@ -63,6 +63,7 @@ var planCodes = []Code{
 	{"VAL319", "a one2many field mapped directly; use lines:"},
 	{"VAL320", "a line of the row has an error: the whole row is quarantined"},
 	{"VAL321", "a password is mapped: passwords are never migrated"},
+	{"SEC601", "a source connection the user chose to leave unencrypted"},
 }
 
 func init() { Codes = append(Codes, planCodes...) }

@@ -48,6 +48,7 @@ type Pipeline struct {
 	states   map[string]*entityState
 	cache    map[string]map[string][]int64
 	offline  map[string]bool
+	warned   map[string]bool // sources whose insecure connection was reported
 }
 
 type compiledField struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/mapping"
 	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
@@ -136,7 +137,31 @@ func (p *Pipeline) open(ctx context.Context, sel source.Select) (source.Source, 
 	if !ok {
 		return nil, fmt.Errorf("unknown source %q", sel.Source)
 	}
-	return p.opts.Open(ctx, sel.Source, spec, sel, p.plan.Dir)
+	src, err := p.opts.Open(ctx, sel.Source, spec, sel, p.plan.Dir)
+	if err != nil {
+		return nil, err
+	}
+	p.warnInsecure(sel.Source, src)
+	return src, nil
+}
+
+// warnInsecure reports, once per source, a connection the user chose to
+// leave unencrypted (an explicit sslmode=disable to a remote host): every
+// run says so.
+func (p *Pipeline) warnInsecure(name string, src source.Source) {
+	w, ok := src.(interface{ Warning() string })
+	if !ok || w.Warning() == "" || p.warned[name] {
+		return
+	}
+	if p.warned == nil {
+		p.warned = map[string]bool{}
+	}
+	p.warned[name] = true
+	if p.opts.Events != nil {
+		p.opts.Events.Emit(progress.Message{Level: "warning", Text: w.Warning()})
+	}
+	p.findings = append(p.findings, diag.Diagnostic{Code: "SEC601", Severity: diag.Warning, Msg: w.Warning(),
+		Hint: "use sslmode=verify-full (PostgreSQL) or tls=true (MySQL) in the DSN"})
 }
 
 // finding builds a row finding.
