@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +25,8 @@ import (
 	"github.com/ferry-migrate/ferry/internal/report"
 	"github.com/ferry-migrate/ferry/internal/sandbox"
 	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/open"
 	"github.com/ferry-migrate/ferry/internal/validate"
 )
 
@@ -269,40 +269,34 @@ func runEvents(g *globalOptions) progress.Sink {
 func inputDigests(p *plan.Plan) (map[string]string, error) {
 	out := map[string]string{}
 	for _, e := range p.Entities {
-		sels := []struct{ src, file string }{{e.From.Source, e.From.File}}
+		sels := []source.Select{e.From}
 		for _, l := range e.Lines {
-			sels = append(sels, struct{ src, file string }{l.From.Source, l.From.File})
+			sels = append(sels, l.From)
 		}
-		for _, s := range sels {
-			spec, ok := p.Sources[s.src]
-			if !ok || s.file == "" || (spec.Kind != "csv" && spec.Kind != "xlsx") {
+		for _, sel := range sels {
+			spec, ok := p.Sources[sel.Source]
+			if !ok || sel.File == "" || (spec.Kind != "csv" && spec.Kind != "xlsx") {
 				continue
 			}
-			path := filepath.Join(p.Dir, spec.Path, s.file)
-			if filepath.IsAbs(spec.Path) {
-				path = filepath.Join(spec.Path, s.file)
-			}
-			sum, err := fileDigest(path)
+			src, err := open.Open(context.Background(), sel.Source, spec, sel, p.Dir)
 			if err != nil {
-				return nil, fmt.Errorf("digest source %s file %s: %w", s.src, s.file, err)
+				return nil, err
 			}
-			out[s.src+"/"+s.file] = sum
+			d, isDigester := src.(source.Digester)
+			var sum string
+			if isDigester {
+				sum, err = d.Digest(context.Background())
+			}
+			src.Close()
+			if err != nil {
+				return nil, fmt.Errorf("digest source %s file %s: %w", sel.Source, sel.File, err)
+			}
+			if sum != "" {
+				out[sel.Source+"/"+sel.File] = sum
+			}
 		}
 	}
 	return out, nil
-}
-
-func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // auditRun appends the run to <state-dir>/audit.jsonl: digests and counts,

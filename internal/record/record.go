@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Position says where a record came from. Source is the plan's source name;
@@ -109,7 +110,9 @@ func (r *Record) Get(name string) (any, bool) {
 	return v, ok
 }
 
-// Text renders a value as text the way a CSV export would show it.
+// Text renders a value as text the way a CSV export would show it; times
+// as Odoo writes them (UTC "2006-01-02" for a date at midnight, else
+// "2006-01-02 15:04:05").
 func Text(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -118,6 +121,12 @@ func Text(v any) string {
 		return x
 	case []byte:
 		return string(x)
+	case time.Time: // as Odoo writes dates and datetimes: UTC, no zone suffix
+		x = x.UTC()
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format("2006-01-02 15:04:05")
 	default:
 		return fmt.Sprint(x)
 	}
