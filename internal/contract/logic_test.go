@@ -60,6 +60,9 @@ func TestStockIsCountedThenApplied(t *testing.T) {
 		x := "ferry_contract." + tag(t)
 		p, err := c.Load(ctx(t), "product.product", []string{"id", "name", "type", "is_storable"}, [][]string{{x + "_p", "Counted Lamp", "consu", "1"}}, nil)
 		require.NoError(t, err)
+		if p.RolledBack && tg.sb == nil {
+			t.Skipf("this user may not create products: %+v", p.Messages)
+		}
 		require.False(t, p.RolledBack, "%+v", p.Messages)
 		_, stock, err := c.Resolve(ctx(t), "stock.stock_location_stock")
 		require.NoError(t, err)
