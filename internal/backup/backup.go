@@ -2,58 +2,28 @@ package backup
 
 import (
 	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
-	"encoding/json"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 
 	"filippo.io/age"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 
+	"github.com/ferry-migrate/ferry/internal/backup/dest"
 	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
-// FormatVersion is the manifest format.
-const FormatVersion = 1
-
-// Part is one file of a backup.
-type Part struct {
-	Name        string `json:"name"`
-	Bytes       int64  `json:"bytes"`        // ciphertext size
-	SHA256      string `json:"sha256"`       // of the ciphertext, as stored
-	PlainSHA256 string `json:"plain_sha256"` // of the plaintext, before encryption
-}
-
-// Manifest describes a backup.
-type Manifest struct {
-	Format        int              `json:"format"`
-	ID            string           `json:"id"`
-	Created       time.Time        `json:"created"`
-	Database      string           `json:"database"`
-	ServerVersion string           `json:"server_version"`
-	Tool          string           `json:"pg_dump"`
-	Encryption    string           `json:"encryption"` // age-x25519 or age-scrypt
-	Parts         []Part           `json:"parts"`
-	Tables        map[string]int64 `json:"tables"` // schema.table → rows at backup time
-}
-
-// Keys say how parts are encrypted and decrypted: X25519 recipients (and
-// identities to decrypt), or a passphrase.
+// Keys say how parts are encrypted and decrypted, X25519 recipients (and
+// identities to decrypt) or a passphrase, and optionally how the manifest
+// is signed and checked.
 type Keys struct {
 	Recipients []age.Recipient
 	Identities []age.Identity
 	Passphrase secret.String
+	SignKey    ed25519.PrivateKey // signs manifest.json when set
+	VerifyKey  ed25519.PublicKey  // when set, a valid signature by it is required
 }
 
 func (k Keys) recipients() ([]age.Recipient, string, error) {
@@ -64,8 +34,18 @@ func (k Keys) recipients() ([]age.Recipient, string, error) {
 		return nil, "", errors.New("backup: no recipient and no passphrase: backups are always encrypted")
 	}
 	r, err := age.NewScryptRecipient(k.Passphrase.Reveal())
-	return []age.Recipient{r}, "age-scrypt", err
+	if err != nil {
+		return nil, "", err
+	}
+	if scryptWorkFactor > 0 {
+		r.SetWorkFactor(scryptWorkFactor)
+	}
+	return []age.Recipient{r}, "age-scrypt", nil
 }
+
+// scryptWorkFactor, when set, replaces age's default scrypt work factor
+// (2^18). Only tests lower it, to keep passphrase tests fast.
+var scryptWorkFactor int
 
 func (k Keys) identities() ([]age.Identity, error) {
 	if len(k.Identities) > 0 {
@@ -78,225 +58,123 @@ func (k Keys) identities() ([]age.Identity, error) {
 	return []age.Identity{id}, err
 }
 
-// Create dumps the database at dsn into a new backup directory under dir
-// and returns its manifest.
-func Create(ctx context.Context, dsn secret.String, dir string, keys Keys, now time.Time) (*Manifest, error) {
+// CanDecrypt says whether k holds an identity or a passphrase.
+func (k Keys) CanDecrypt() bool { return len(k.Identities) > 0 || !k.Passphrase.IsZero() }
+
+// Source is what a backup holds: the Odoo database and, optionally, its
+// filestore directory.
+type Source struct {
+	DSN       secret.String // PostgreSQL DSN of the Odoo database
+	Filestore string        // local filestore directory (filestore/<db>); empty for none
+}
+
+// NewID is the id of a backup taken at now.
+func NewID(now time.Time) string { return "b" + now.UTC().Format("20060102T150405Z") }
+
+// Create backs src up into every store at once and returns the manifest.
+// If anything fails, the backup is removed from every store again.
+func Create(ctx context.Context, src Source, stores []dest.Store, keys Keys, now time.Time) (*Manifest, error) {
+	if len(stores) == 0 {
+		return nil, errors.New("backup: no store to write to")
+	}
 	rcpts, enc, err := keys.recipients()
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("pgx", dsn.Reveal())
-	if err != nil {
-		return nil, errors.New("backup: the database DSN is not valid")
-	}
-	defer db.Close()
-	m := &Manifest{Format: FormatVersion, ID: "b" + now.UTC().Format("20060102T150405Z"), Created: now.UTC(), Encryption: enc}
-	if err := describe(ctx, db, m); err != nil {
+	m := &Manifest{Format: FormatVersion, ID: NewID(now), Created: now.UTC(), Encryption: enc}
+	if err := checkFree(ctx, stores, m.ID); err != nil {
 		return nil, err
+	}
+	if err := create(ctx, src, stores, m, rcpts, keys.SignKey); err != nil {
+		for _, s := range stores {
+			_ = s.Remove(context.WithoutCancel(ctx), m.ID)
+		}
+		return nil, err
+	}
+	return m, nil
+}
+
+func checkFree(ctx context.Context, stores []dest.Store, id string) error {
+	for _, s := range stores {
+		ids, err := s.List(ctx)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(ids, id) {
+			return fmt.Errorf("backup %s already exists in %s: wait a second and retry", id, s)
+		}
+	}
+	return nil
+}
+
+func create(ctx context.Context, src Source, stores []dest.Store, m *Manifest, rcpts []age.Recipient, sign ed25519.PrivateKey) error {
+	snap, err := openSnapshot(ctx, src.DSN)
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	if err := snap.describe(ctx, m); err != nil {
+		return err
 	}
 	if m.Tool, err = checkPgDump(ctx, m.ServerVersion); err != nil {
-		return nil, err
+		return err
 	}
-	out := filepath.Join(dir, m.ID)
-	if err := os.MkdirAll(out, 0o700); err != nil {
-		return nil, err
+	if err := dumpPart(ctx, src.DSN, snap.id, stores, m, rcpts); err != nil {
+		return err
 	}
-	part, err := dumpPart(ctx, dsn, filepath.Join(out, "dump.pgc.age"), rcpts)
+	snap.Close()
+	if src.Filestore != "" {
+		if err := filestorePart(ctx, src.Filestore, stores, m, rcpts); err != nil {
+			return err
+		}
+	}
+	files, err := manifestFiles(m, sign)
 	if err != nil {
-		os.RemoveAll(out)
-		return nil, err
+		return err
 	}
+	for _, s := range stores {
+		if err := writeManifest(ctx, s, m.ID, files); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dumpPart streams pg_dump of the snapshot into every store.
+func dumpPart(ctx context.Context, dsn secret.String, snapshotID string, stores []dest.Store, m *Manifest, rcpts []age.Recipient) error {
+	out, wait, stop, err := pgDump(ctx, dsn, snapshotID)
+	if err != nil {
+		return err
+	}
+	part, err := writePart(ctx, stores, m.ID, DumpPart, out, rcpts)
+	if err != nil {
+		stop() // nobody reads pg_dump's output any more
+		return err
+	}
+	if err := wait(); err != nil {
+		return err
+	}
+	part.Kind = KindPgDump
 	m.Parts = append(m.Parts, part)
-	return m, writeManifest(out, m)
+	return nil
 }
 
-// describe records the server version, database name and row counts.
-func describe(ctx context.Context, db *sql.DB, m *Manifest) error {
-	if err := db.QueryRowContext(ctx, "SELECT current_database(), current_setting('server_version_num')").Scan(&m.Database, &m.ServerVersion); err != nil {
-		return fmt.Errorf("backup: cannot read the database: %w", err)
-	}
-	counts, err := tableCounts(ctx, db)
-	m.Tables = counts
-	return err
-}
-
-func tableCounts(ctx context.Context, db *sql.DB) (map[string]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
-		WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`)
-	if err != nil {
-		return nil, fmt.Errorf("backup: list tables: %w", err)
-	}
-	var names [][2]string
-	for rows.Next() {
-		var s, t string
-		if err := rows.Scan(&s, &t); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, [2]string{s, t})
-	}
-	rows.Close()
-	out := map[string]int64{}
-	for _, n := range names {
-		var c int64
-		q := fmt.Sprintf(`SELECT count(*) FROM %q.%q`, n[0], n[1])
-		if err := db.QueryRowContext(ctx, q).Scan(&c); err != nil {
-			return nil, fmt.Errorf("backup: count %s.%s: %w", n[0], n[1], err)
-		}
-		out[n[0]+"."+n[1]] = c
-	}
-	return out, nil
-}
-
-var versionRE = regexp.MustCompile(`(\d+)(?:\.(\d+))?`)
-
-// checkPgDump refuses a pg_dump older than the server.
-func checkPgDump(ctx context.Context, serverNum string) (string, error) {
-	b, err := exec.CommandContext(ctx, "pg_dump", "--version").Output()
-	if err != nil {
-		return "", errors.New("backup: pg_dump is not installed: install the PostgreSQL client of the server's major version (Debian: postgresql-client)")
-	}
-	v := strings.TrimSpace(string(b))
-	m := versionRE.FindStringSubmatch(v)
-	server, _ := strconv.Atoi(serverNum)
-	if m == nil {
-		return v, nil
-	}
-	major, _ := strconv.Atoi(m[1])
-	if major < server/10000 {
-		return "", fmt.Errorf("backup: %s is older than the server (PostgreSQL %d): install postgresql-client-%d", v, server/10000, server/10000)
-	}
-	return v, nil
-}
-
-// dumpPart streams pg_dump -Fc through SHA-256 and age into path.
-func dumpPart(ctx context.Context, dsn secret.String, path string, rcpts []age.Recipient) (Part, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--no-owner", "--dbname", dsn.Reveal())
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return Part{}, err
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return Part{}, fmt.Errorf("backup: start pg_dump: %w", err)
-	}
-	part, werr := encryptTo(path, stdout, rcpts)
-	if werr != nil {
-		cancel() // stop pg_dump: nobody reads its output any more
-		_ = cmd.Wait()
-		return Part{}, werr
-	}
-	if err := cmd.Wait(); err != nil {
-		return Part{}, fmt.Errorf("backup: pg_dump failed: %s", redact(stderr.String(), dsn))
-	}
-	return part, nil
-}
-
-func redact(s string, dsn secret.String) string {
-	return strings.TrimSpace(strings.ReplaceAll(s, dsn.Reveal(), "[DSN]"))
-}
-
-// encryptTo writes r encrypted to path, hashing both sides, and syncs it.
-// Three stages run concurrently: hashing the plaintext, encrypting, and
-// hashing and writing the ciphertext.
-func encryptTo(path string, r io.Reader, rcpts []age.Recipient) (Part, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return Part{}, err
-	}
-	defer f.Close()
-	cipher, plain := sha256.New(), sha256.New()
-	counter := &countWriter{w: io.MultiWriter(f, cipher)}
+// filestorePart streams a tar of dir into every store.
+func filestorePart(ctx context.Context, dir string, stores []dest.Store, m *Manifest, rcpts []age.Recipient) error {
 	pr, pw := io.Pipe()
-	written := make(chan error, 1)
+	entries := make(chan int, 1)
 	go func() {
-		_, err := io.CopyBuffer(counter, pr, make([]byte, 1<<20))
-		pr.CloseWithError(err)
-		written <- err
-	}()
-	hashed, hashErr := hashAsync(plain)
-	w, err := age.Encrypt(pw, rcpts...)
-	if err != nil {
+		n, err := writeTar(ctx, dir, pw)
 		pw.CloseWithError(err)
-		return Part{}, err
-	}
-	err = copyChunks(w, r, hashed)
-	close(hashed)
-	if err == nil {
-		err = w.Close()
-	}
-	pw.CloseWithError(err)
-	if werr := <-written; err == nil {
-		err = werr
-	}
-	if herr := <-hashErr; err == nil {
-		err = herr
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if err != nil {
-		return Part{}, fmt.Errorf("backup: write %s: %w", path, err)
-	}
-	return Part{Name: filepath.Base(path), Bytes: counter.n, SHA256: hex.EncodeToString(cipher.Sum(nil)), PlainSHA256: hex.EncodeToString(plain.Sum(nil))}, nil
-}
-
-// hashAsync feeds chunks sent on the returned channel to h on its own
-// goroutine; the error channel says when it is done.
-func hashAsync(h hash.Hash) (chan []byte, chan error) {
-	chunks, done := make(chan []byte, 4), make(chan error, 1)
-	go func() {
-		for c := range chunks {
-			h.Write(c)
-		}
-		done <- nil
+		entries <- n
 	}()
-	return chunks, done
-}
-
-// copyChunks copies r to w in 1 MiB chunks, handing each to the plaintext
-// hasher as well.
-func copyChunks(w io.Writer, r io.Reader, hashed chan<- []byte) error {
-	for {
-		buf := make([]byte, 1<<20)
-		n, rerr := io.ReadFull(r, buf)
-		if n > 0 {
-			hashed <- buf[:n]
-			if _, err := w.Write(buf[:n]); err != nil {
-				return err
-			}
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			return nil
-		}
-		if rerr != nil {
-			return rerr
-		}
-	}
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func writeManifest(dir string, m *Manifest) error {
-	b, err := json.MarshalIndent(m, "", "  ")
+	part, err := writePart(ctx, stores, m.ID, FilestorePart, pr, rcpts)
+	pr.CloseWithError(errors.New("backup: stopped")) // ends writeTar if writePart gave up early
+	n := <-entries
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, ".manifest.json.tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, "manifest.json"))
+	part.Kind, part.Entries = KindFilestore, n
+	m.Parts = append(m.Parts, part)
+	return nil
 }

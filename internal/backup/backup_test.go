@@ -1,12 +1,8 @@
 package backup
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,12 +12,15 @@ import (
 	"filippo.io/age"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ferry-migrate/ferry/internal/backup/dest"
+	"github.com/ferry-migrate/ferry/internal/backup/dest/desttest"
 	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/testutil"
 )
 
-// fixture creates a scratch database with two tables and returns its DSN
-// and a function that makes another empty database.
+// fixture creates a uniquely named database with two tables (dropped when
+// the test ends) and returns its DSN and a function that makes another,
+// empty one.
 func fixture(t *testing.T) (secret.String, func() secret.String) {
 	admin, err := testutil.Ping("pgx", testutil.PostgresURL())
 	if err != nil {
@@ -54,116 +53,154 @@ func fixture(t *testing.T) (secret.String, func() secret.String) {
 	return dsn, newDB
 }
 
+// filestore makes a small Odoo-like filestore: two-letter directories of
+// content-addressed files.
+func filestore(t *testing.T) string {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"3a/3a5f0c9e1b": "invoice scan",
+		"3a/3a77d1e2f0": "contract",
+		"c4/c41e0b99aa": "logo bytes \x00\x01\x02",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "empty"), 0o700))
+	return dir
+}
+
 func x25519(t testing.TB) Keys {
 	id, err := age.GenerateX25519Identity()
 	require.NoError(t, err)
 	return Keys{Recipients: []age.Recipient{id.Recipient()}, Identities: []age.Identity{id}}
 }
 
-func TestCreateVerifyRestoreRoundTrip(t *testing.T) {
-	dsn, newDB := fixture(t)
-	if newDB == nil {
-		return
+// stores are the three kinds of store, each empty; SFTP is left out when
+// sshd is missing outside CI.
+func stores(t *testing.T) map[string]dest.Store {
+	out := map[string]dest.Store{"local": dest.Local{Dir: t.TempDir()}, "s3": desttest.OpenS3(t)}
+	t.Logf("S3 server: %s", desttest.S3ServerName)
+	if _, err := os.Stat(desttest.SSHD); err == nil || testutil.Required() {
+		out["sftp"] = desttest.OpenSFTP(t)
+	} else {
+		t.Logf("SFTP left out: %s is missing (apt-get install openssh-server)", desttest.SSHD)
 	}
+	return out
+}
+
+func storeList(m map[string]dest.Store) []dest.Store {
+	var out []dest.Store
+	for _, s := range m {
+		out = append(out, s)
+	}
+	return out
+}
+
+// A backup written to a local directory, SFTP and S3 at once verifies and
+// restores from each copy: database row for row, filestore file for file.
+func TestIntegrationRoundTripThroughEveryStore(t *testing.T) {
+	dsn, newDB := fixture(t)
+	files := filestore(t)
+	all := stores(t)
 	for name, keys := range map[string]Keys{"x25519": x25519(t), "passphrase": {Passphrase: secret.New("correct horse battery staple")}} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			m, err := Create(context.Background(), dsn, dir, keys, time.Now())
+			m, err := Create(context.Background(), Source{DSN: dsn, Filestore: files}, storeList(all), keys, time.Now())
 			require.NoError(t, err)
 			require.Equal(t, int64(250), m.Tables["public.res_partner"])
 			require.Equal(t, int64(40), m.Tables["public.account_move"])
-			b, _ := os.ReadFile(filepath.Join(dir, m.ID, m.Parts[0].Name))
-			require.NotContains(t, string(b), "partner 1", "the dump is encrypted at rest")
-			_, err = Verify(filepath.Join(dir, m.ID), keys)
-			require.NoError(t, err)
-			diffs, err := RestoreTest(context.Background(), filepath.Join(dir, m.ID), keys, newDB())
-			require.NoError(t, err)
-			require.Empty(t, diffs)
+			fs, ok := m.Part(KindFilestore)
+			require.True(t, ok)
+			require.Equal(t, 6, fs.Entries, "3 directories and 3 files")
+			for sname, s := range all {
+				t.Run(sname, func(t *testing.T) {
+					_, err := Verify(context.Background(), s, m.ID, keys)
+					require.NoError(t, err)
+					diffs, err := RestoreTest(context.Background(), s, m.ID, keys, newDB())
+					require.NoError(t, err)
+					require.Empty(t, diffs)
+					out := filepath.Join(t.TempDir(), "filestore")
+					_, err = Restore(context.Background(), s, m.ID, keys, Target{DSN: newDB(), Filestore: out})
+					require.NoError(t, err)
+					requireSameTree(t, files, out)
+				})
+			}
+			require.NoError(t, removeAll(all, m.ID))
 		})
 	}
 }
 
-func TestTamperingIsDetected(t *testing.T) {
-	dsn, newDB := fixture(t)
-	if newDB == nil {
-		return
+func removeAll(all map[string]dest.Store, id string) error {
+	for _, s := range all {
+		if err := s.Remove(context.Background(), id); err != nil {
+			return err
+		}
 	}
-	keys := x25519(t)
-	dir := t.TempDir()
-	m, err := Create(context.Background(), dsn, dir, keys, time.Now())
-	require.NoError(t, err)
-	bdir := filepath.Join(dir, m.ID)
-	part := filepath.Join(bdir, m.Parts[0].Name)
-	orig, err := os.ReadFile(part)
-	require.NoError(t, err)
-	restore := func() { require.NoError(t, os.WriteFile(part, orig, 0o600)) }
+	return nil
+}
 
-	flipped := bytes.Clone(orig)
-	flipped[len(flipped)/2] ^= 0x01
-	require.NoError(t, os.WriteFile(part, flipped, 0o600))
-	_, err = Verify(bdir, keys)
-	require.ErrorContains(t, err, "backup part dump.pgc.age: SHA-256 differs from the manifest")
-	restore()
+func requireSameTree(t *testing.T, want, got string) {
+	t.Helper()
+	read := func(root string) map[string]string {
+		out := map[string]string{}
+		require.NoError(t, filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			require.NoError(t, err)
+			rel, _ := filepath.Rel(root, p)
+			if d.IsDir() {
+				out[rel] = "dir"
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			out[rel] = string(b)
+			return err
+		}))
+		return out
+	}
+	require.Equal(t, read(want), read(got))
+}
 
-	require.NoError(t, os.WriteFile(part, orig[:len(orig)-100], 0o600))
-	_, err = Verify(bdir, keys)
-	require.ErrorContains(t, err, "truncated")
-	restore()
-
-	_, err = Verify(bdir, x25519(t))
-	require.ErrorContains(t, err, "cannot decrypt")
-
-	var man map[string]any
-	b, _ := os.ReadFile(filepath.Join(bdir, "manifest.json"))
-	require.NoError(t, json.Unmarshal(b, &man))
-	man["parts"].([]any)[0].(map[string]any)["name"] = "../../etc/passwd"
-	b, _ = json.Marshal(man)
-	require.NoError(t, os.WriteFile(filepath.Join(bdir, "manifest.json"), b, 0o600))
-	_, err = Verify(bdir, keys)
-	require.ErrorContains(t, err, `would leave the backup directory: refused`)
+func TestPgDumpVersionCheck(t *testing.T) {
+	for _, tc := range []struct {
+		pgDump, server, want string
+	}{
+		{"pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)", "150004", ""},
+		{"pg_dump (PostgreSQL) 16.1", "150004", ""},
+		{"pg_dump (PostgreSQL) 15.20", "160002", "is older than the server (PostgreSQL 16): install postgresql-client-16"},
+		{"pg_dump (PostgreSQL) 9.6.24", "90624", ""},
+		{"pg_dump (PostgreSQL) 12.1", "170000", "install postgresql-client-17"},
+	} {
+		err := checkVersions(tc.pgDump, tc.server)
+		if tc.want == "" {
+			require.NoError(t, err, tc.pgDump)
+		} else {
+			require.ErrorContains(t, err, tc.want, tc.pgDump)
+		}
+	}
 }
 
 func TestListAndPrune(t *testing.T) {
-	dir := t.TempDir()
-	for i := 0; i < 3; i++ {
-		m := &Manifest{Format: FormatVersion, ID: fmt.Sprintf("b%d", i), Created: time.Unix(int64(1000+i), 0)}
-		require.NoError(t, os.MkdirAll(filepath.Join(dir, m.ID), 0o700))
-		require.NoError(t, writeManifest(filepath.Join(dir, m.ID), m))
+	s := dest.Local{Dir: t.TempDir()}
+	ctx := context.Background()
+	for i := range 3 {
+		m := &Manifest{Format: FormatVersion, ID: NewID(time.Unix(int64(1000+i), 0)), Created: time.Unix(int64(1000+i), 0)}
+		files, err := manifestFiles(m, nil)
+		require.NoError(t, err)
+		require.NoError(t, writeManifest(ctx, s, m.ID, files))
 	}
-	gone, err := Prune(dir, 2)
+	w, err := s.Create(ctx, "b19700101T000000Z/dump.pgc.age") // an interrupted backup: no manifest
 	require.NoError(t, err)
-	require.Equal(t, []string{"b0"}, gone)
-	list, err := List(dir)
+	require.NoError(t, w.Commit())
+
+	gone, err := Prune(ctx, s, 2)
 	require.NoError(t, err)
-	require.Len(t, list, 2)
-	require.Equal(t, "b2", list[0].ID)
-}
-
-// BenchmarkPipeline measures Ferry's own backup path: hash, encrypt
-// (X25519) and write to a local directory (fsynced), no pg_dump, no
-// compression; /disk writes to the temporary directory, /memory to a
-// memory file system (the CPU's share, without the disk).
-func BenchmarkPipeline(b *testing.B) {
-	b.Run("disk", func(b *testing.B) { benchPipeline(b, b.TempDir()) })
-	b.Run("memory", func(b *testing.B) {
-		dir, err := os.MkdirTemp("/dev/shm", "ferry-bench-")
-		if err != nil {
-			b.Skip("no /dev/shm")
-		}
-		defer os.RemoveAll(dir)
-		benchPipeline(b, dir)
-	})
-}
-
-func benchPipeline(b *testing.B, dir string) {
-	keys := x25519(b)
-	src := bytes.Repeat([]byte("0123456789abcdef"), 4<<20) // 64 MiB
-	b.SetBytes(int64(len(src)))
-	for i := 0; i < b.N; i++ {
-		p := filepath.Join(dir, fmt.Sprint(i))
-		if _, err := encryptTo(p, io.NopCloser(bytes.NewReader(src)), keys.Recipients); err != nil {
-			b.Fatal(err)
-		}
-		os.Remove(p)
-	}
+	require.Equal(t, []string{"b19700101T001640Z"}, gone)
+	list, err := ListIn(ctx, s)
+	require.NoError(t, err)
+	require.Len(t, list, 3)
+	require.Equal(t, "b19700101T001642Z", list[0].ID)
+	require.Equal(t, "b19700101T000000Z", list[2].ID)
+	require.ErrorIs(t, list[2].Err, dest.ErrNotExist, "left alone and listed as unreadable")
+	manifests, err := List(s.Dir)
+	require.NoError(t, err)
+	require.Len(t, manifests, 2)
 }

@@ -3,48 +3,23 @@ package backup
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"filippo.io/age"
 
-	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/backup/dest"
 )
 
-// ReadManifest reads a backup's manifest and refuses part names that
-// would leave the backup directory.
-func ReadManifest(dir string) (*Manifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return nil, fmt.Errorf("backup %s: %w", dir, err)
-	}
-	var m Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("backup %s: manifest.json is not valid: %w", dir, err)
-	}
-	if m.Format != FormatVersion {
-		return nil, fmt.Errorf("backup %s: manifest format %d, this Ferry reads %d", dir, m.Format, FormatVersion)
-	}
-	for _, p := range m.Parts {
-		if p.Name == "" || strings.ContainsAny(p.Name, `/\`) || p.Name == ".." || filepath.IsAbs(p.Name) {
-			return nil, fmt.Errorf("backup %s: part name %q would leave the backup directory: refused", dir, p.Name)
-		}
-	}
-	return &m, nil
-}
-
-// Verify re-reads every part: its size and ciphertext digest, then its
-// plaintext digest after decryption. The error names the first wrong part.
-func Verify(dir string, keys Keys) (*Manifest, error) {
-	m, err := ReadManifest(dir)
+// Verify re-reads the copy of backup id in s: the manifest against its
+// digest (and signature, with keys.VerifyKey), then each part once, its
+// size and ciphertext digest, its decryption and plaintext digest, and for
+// the filestore every entry's name. The error is a *CorruptError naming
+// the store and the first wrong file, or a read error.
+func Verify(ctx context.Context, s dest.Store, id string, keys Keys) (*Manifest, error) {
+	m, err := ReadManifest(ctx, s, id, keys.VerifyKey)
 	if err != nil {
 		return nil, err
 	}
@@ -53,133 +28,90 @@ func Verify(dir string, keys Keys) (*Manifest, error) {
 		return nil, err
 	}
 	for _, p := range m.Parts {
-		if err := verifyPart(dir, p, ids); err != nil {
+		if err := verifyPart(ctx, s, id, p, ids); err != nil {
 			return m, err
 		}
 	}
 	return m, nil
 }
 
-func verifyPart(dir string, p Part, ids []age.Identity) error {
-	path := filepath.Join(dir, p.Name)
-	f, err := os.Open(path)
+func verifyPart(ctx context.Context, s dest.Store, id string, p Part, ids []age.Identity) error {
+	corrupt := func(format string, a ...any) error {
+		return &CorruptError{Store: s.String(), ID: id, File: p.Name, Reason: fmt.Sprintf(format, a...)}
+	}
+	r, err := s.Open(ctx, id+"/"+p.Name)
+	if errors.Is(err, dest.ErrNotExist) {
+		return corrupt("missing")
+	}
 	if err != nil {
-		return fmt.Errorf("backup part %s: %w", p.Name, err)
-	}
-	defer f.Close()
-	cipher := sha256.New()
-	n, err := io.Copy(cipher, f)
-	switch {
-	case err != nil:
-		return fmt.Errorf("backup part %s: %w", p.Name, err)
-	case n != p.Bytes:
-		return fmt.Errorf("backup part %s: %d bytes where the manifest says %d (truncated or appended to)", p.Name, n, p.Bytes)
-	case hex.EncodeToString(cipher.Sum(nil)) != p.SHA256:
-		return fmt.Errorf("backup part %s: SHA-256 differs from the manifest: the file was changed", p.Name)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	r, err := age.Decrypt(f, ids...)
+	defer r.Close()
+	cipher := sha256.New()
+	counter := &countWriter{w: cipher}
+	in := &readTracker{r: io.TeeReader(r, counter)}
+	plain, decErr := decryptAndCheck(in, p, ids)
+	if _, err := io.Copy(io.Discard, in); err != nil || in.err != nil {
+		return fmt.Errorf("backup %s in %s: read %s: %w", id, s, p.Name, errors.Join(err, in.err))
+	}
+	switch {
+	case counter.n != p.Bytes:
+		return corrupt("%d bytes where the manifest says %d (truncated or appended to)", counter.n, p.Bytes)
+	case hex.EncodeToString(cipher.Sum(nil)) != p.SHA256:
+		return corrupt("SHA-256 differs from the manifest: the file was changed")
+	case decErr != nil:
+		return corrupt("%v", decErr)
+	case plain != p.PlainSHA256:
+		return corrupt("the decrypted content's SHA-256 differs from the manifest")
+	}
+	return nil
+}
+
+// readTracker remembers a read error of the store, so that it is not
+// mistaken for a decryption failure.
+type readTracker struct {
+	r   io.Reader
+	err error
+}
+
+func (t *readTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+// decryptAndCheck decrypts r and returns the plaintext digest; a
+// filestore's entries are checked on the way.
+func decryptAndCheck(r io.Reader, p Part, ids []age.Identity) (string, error) {
+	dec, err := age.Decrypt(r, ids...)
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) {
+		return "", errors.New("cannot decrypt with the given key or passphrase (wrong key)")
+	}
 	if err != nil {
-		return fmt.Errorf("backup part %s: cannot decrypt: %w", p.Name, err)
+		return "", fmt.Errorf("cannot decrypt: %w", err)
 	}
 	plain := sha256.New()
-	if _, err := io.Copy(plain, r); err != nil {
-		return fmt.Errorf("backup part %s: decryption failed: %w", p.Name, err)
+	if err := consume(io.TeeReader(dec, plain), p); err != nil {
+		return "", err
 	}
-	if hex.EncodeToString(plain.Sum(nil)) != p.PlainSHA256 {
-		return fmt.Errorf("backup part %s: the decrypted content differs from the manifest", p.Name)
+	return hex.EncodeToString(plain.Sum(nil)), nil
+}
+
+func consume(r io.Reader, p Part) error {
+	if p.Kind == KindFilestore {
+		n, err := scanTar(r)
+		if err != nil {
+			return err
+		}
+		if n != p.Entries {
+			return fmt.Errorf("%d entries where the manifest says %d", n, p.Entries)
+		}
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("decryption failed: %w", err)
 	}
 	return nil
-}
-
-// Restore decrypts the dump and restores it into the (empty) database at
-// dsn with pg_restore.
-func Restore(ctx context.Context, dir string, keys Keys, dsn secret.String) error {
-	m, err := Verify(dir, keys)
-	if err != nil {
-		return err
-	}
-	ids, _ := keys.identities()
-	f, err := os.Open(filepath.Join(dir, m.Parts[0].Name))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := age.Decrypt(f, ids...)
-	if err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, "pg_restore", "--no-owner", "--exit-on-error", "--dbname", dsn.Reveal())
-	cmd.Stdin = r
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("backup: pg_restore failed: %s", redact(stderr.String(), dsn))
-	}
-	return nil
-}
-
-// RestoreTest restores into the scratch database at dsn and compares each
-// table's row count with the manifest; it returns the tables that differ.
-func RestoreTest(ctx context.Context, dir string, keys Keys, dsn secret.String) ([]string, error) {
-	m, err := ReadManifest(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := Restore(ctx, dir, keys, dsn); err != nil {
-		return nil, err
-	}
-	db, err := sql.Open("pgx", dsn.Reveal())
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	got, err := tableCounts(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	var diffs []string
-	for t, n := range m.Tables {
-		if got[t] != n {
-			diffs = append(diffs, fmt.Sprintf("%s: %d rows at backup, %d restored", t, n, got[t]))
-		}
-	}
-	sort.Strings(diffs)
-	return diffs, nil
-}
-
-// List returns the manifests of the backups under dir, newest first.
-func List(dir string) ([]*Manifest, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Manifest
-	for _, e := range entries {
-		if e.IsDir() {
-			if m, err := ReadManifest(filepath.Join(dir, e.Name())); err == nil {
-				out = append(out, m)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
-	return out, nil
-}
-
-// Prune keeps the newest keep backups under dir and removes the others.
-func Prune(dir string, keep int) ([]string, error) {
-	list, err := List(dir)
-	if err != nil || keep <= 0 || len(list) <= keep {
-		return nil, err
-	}
-	var gone []string
-	for _, m := range list[keep:] {
-		if err := os.RemoveAll(filepath.Join(dir, m.ID)); err != nil {
-			return gone, err
-		}
-		gone = append(gone, m.ID)
-	}
-	return gone, nil
 }

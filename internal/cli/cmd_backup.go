@@ -13,20 +13,26 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/backup"
+	"github.com/ferry-migrate/ferry/internal/backup/dest"
 	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
 // backupKeys are the key flags: recipients to encrypt to, an identity
-// file to decrypt with, or a passphrase from FERRY_BACKUP_PASSPHRASE.
+// file to decrypt with, or a passphrase from FERRY_BACKUP_PASSPHRASE; the
+// manifest is signed with FERRY_AUDIT_KEY when it is set, and checked
+// against --signed-by.
 type backupKeys struct {
 	Recipients []string
 	Identity   string
+	SignedBy   string
 }
 
 func (k *backupKeys) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&k.Recipients, "recipient", nil, "age X25519 public key to encrypt to (repeatable); else FERRY_BACKUP_PASSPHRASE")
 	fs.StringVar(&k.Identity, "identity", "", "age identity file to decrypt with; else FERRY_BACKUP_PASSPHRASE")
+	fs.StringVar(&k.SignedBy, "signed-by", "", "public key file (ferry audit keygen's .pub): the manifest must carry a valid signature by it")
 }
 
 func (k *backupKeys) keys() (backup.Keys, error) {
@@ -39,19 +45,44 @@ func (k *backupKeys) keys() (backup.Keys, error) {
 		out.Recipients = append(out.Recipients, rc)
 	}
 	if k.Identity != "" {
-		f, err := os.Open(k.Identity)
+		ids, err := readIdentities(k.Identity)
 		if err != nil {
-			return out, Usage(err)
+			return out, err
 		}
-		defer f.Close()
-		if out.Identities, err = age.ParseIdentities(f); err != nil {
-			return out, Usage(fmt.Errorf("--identity %s: %w", k.Identity, err))
-		}
+		out.Identities = ids
 	}
 	if p := os.Getenv("FERRY_BACKUP_PASSPHRASE"); p != "" {
 		out.Passphrase = secret.New(p)
 	}
-	return out, nil
+	return out, k.signing(&out)
+}
+
+func readIdentities(path string) ([]age.Identity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Usage(err)
+	}
+	defer f.Close()
+	ids, err := age.ParseIdentities(f)
+	if err != nil {
+		return nil, Usage(fmt.Errorf("--identity %s: %w", path, err))
+	}
+	return ids, nil
+}
+
+func (k *backupKeys) signing(out *backup.Keys) error {
+	var err error
+	if path := os.Getenv("FERRY_AUDIT_KEY"); path != "" {
+		if out.SignKey, err = audit.LoadPrivateKey(path); err != nil {
+			return Usage(err)
+		}
+	}
+	if k.SignedBy != "" {
+		if out.VerifyKey, err = audit.LoadPublicKey(k.SignedBy); err != nil {
+			return Usage(err)
+		}
+	}
+	return nil
 }
 
 func dsnFromEnv(name string) (secret.String, error) {
@@ -66,98 +97,161 @@ func dsnFromEnv(name string) (secret.String, error) {
 }
 
 func newBackupCmd(g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{Use: "backup", Short: "Take, verify, restore and list encrypted backups of the target's database"}
+	cmd := &cobra.Command{
+		Use:   "backup",
+		Short: "Take, verify, restore and list encrypted backups of the target's database and filestore",
+		Long: "Stores (--to, repeatable) are a local directory, sftp://user@host[:port]/dir (host key checked\n" +
+			"against --known-hosts) or s3://host[:port]/bucket[/prefix] (TLS; s3+http:// only on loopback).\n" +
+			"Every store receives a full copy. See docs/design/backup.md.",
+	}
 	cmd.AddCommand(newBackupCreateCmd(g), newBackupVerifyCmd(g), newBackupRestoreCmd(g), newBackupListCmd(g))
 	return cmd
 }
 
+// backupRequest is one backup to take: from where, into which stores,
+// with which keys, keeping how many.
+type backupRequest struct {
+	Source backup.Source
+	To     []string
+	Stores storeFlags
+	Keys   backup.Keys
+	Keep   int
+}
+
 func newBackupCreateCmd(g *globalOptions) *cobra.Command {
 	var k backupKeys
-	var dsnEnv, to string
-	var keep int
+	var req backupRequest
+	var dsnEnv string
 	cmd := &cobra.Command{
-		Use:   "create --dsn-env VAR --to DIR",
-		Short: "pg_dump the database, encrypt it with age, write it with a SHA-256 manifest, and verify it",
+		Use:   "create --dsn-env VAR [--filestore DIR] --to STORE...",
+		Short: "pg_dump the database (and tar the filestore), encrypt with age, write to every store with a SHA-256 manifest, and verify every copy",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			keys, err := k.keys()
-			if err != nil {
+			var err error
+			if req.Keys, err = k.keys(); err != nil {
 				return err
 			}
-			dsn, err := dsnFromEnv(dsnEnv)
-			if err != nil {
+			if req.Source.DSN, err = dsnFromEnv(dsnEnv); err != nil {
 				return err
 			}
-			return runBackupCreate(cmd.Context(), g, dsn, to, keys, keep)
+			_, err = runBackupCreate(cmd.Context(), g, req)
+			return err
 		},
 	}
 	k.AddFlags(cmd.Flags())
+	req.Stores.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&dsnEnv, "dsn-env", "", "environment variable holding the PostgreSQL DSN of the Odoo database")
-	cmd.Flags().StringVar(&to, "to", "backups", "directory that holds the backups")
-	cmd.Flags().IntVar(&keep, "keep", 0, "keep only the newest N backups (0: keep all)")
+	cmd.Flags().StringVar(&req.Source.Filestore, "filestore", "", "the database's filestore directory (<data_dir>/filestore/<db>) to back up with it")
+	cmd.Flags().StringSliceVar(&req.To, "to", []string{"backups"}, "store to write to (repeatable)")
+	cmd.Flags().IntVar(&req.Keep, "keep", 0, "keep only the newest N backups in each store (0: keep all)")
 	return cmd
 }
 
-func runBackupCreate(ctx context.Context, g *globalOptions, dsn secret.String, to string, keys backup.Keys, keep int) error {
-	if len(keys.Recipients) == 0 && keys.Passphrase.IsZero() {
-		return Usage(errors.New("backups are always encrypted: give --recipient age1… or set FERRY_BACKUP_PASSPHRASE"))
+// runBackupCreate takes the backup, verifies every copy when it can
+// decrypt, applies retention, and returns the manifest.
+func runBackupCreate(ctx context.Context, g *globalOptions, req backupRequest) (*backup.Manifest, error) {
+	if len(req.Keys.Recipients) == 0 && req.Keys.Passphrase.IsZero() {
+		return nil, Usage(errors.New("backups are always encrypted: give --recipient age1… or set FERRY_BACKUP_PASSPHRASE"))
 	}
-	m, err := backup.Create(ctx, dsn, to, keys, time.Now())
+	stores, closeAll, err := req.Stores.openAll(ctx, req.To)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	dir := to + string(os.PathSeparator) + m.ID
-	if len(keys.Identities) > 0 || !keys.Passphrase.IsZero() {
-		if _, err := backup.Verify(dir, keys); err != nil {
+	defer closeAll()
+	m, err := backup.Create(ctx, req.Source, stores, req.Keys, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	checked := "not verified: give --identity or FERRY_BACKUP_PASSPHRASE to verify"
+	if req.Keys.CanDecrypt() {
+		if err := verifyEvery(ctx, stores, m.ID, req.Keys); err != nil {
+			return m, err
+		}
+		checked = fmt.Sprintf("every copy verified (%d)", len(stores))
+	}
+	fmt.Fprintf(g.stdout, "backup %s of %s: %d part(s), %d table(s), %d row(s), %d byte(s) encrypted (%s)%s; %s\n",
+		m.ID, m.Database, len(m.Parts), len(m.Tables), m.Rows(), m.Bytes(), m.Encryption, signedNote(m), checked)
+	return m, prune(ctx, g, stores, req.Keep)
+}
+
+func signedNote(m *backup.Manifest) string {
+	if m.SignedBy == "" {
+		return ""
+	}
+	return ", manifest signed"
+}
+
+func verifyEvery(ctx context.Context, stores []dest.Store, id string, keys backup.Keys) error {
+	for _, s := range stores {
+		if _, err := backup.Verify(ctx, s, id, keys); err != nil {
 			return Exit(ExitIntegrity, err)
 		}
 	}
-	var rows int64
-	for _, n := range m.Tables {
-		rows += n
+	return nil
+}
+
+func prune(ctx context.Context, g *globalOptions, stores []dest.Store, keep int) error {
+	for _, s := range stores {
+		gone, err := backup.Prune(ctx, s, keep)
+		for _, id := range gone {
+			fmt.Fprintf(g.stdout, "removed old backup %s from %s\n", id, s)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(g.stdout, "backup %s of %s: %d table(s), %d row(s), %d byte(s) encrypted (%s); verified\n", dir, m.Database, len(m.Tables), rows, m.Parts[0].Bytes, m.Encryption)
-	gone, err := backup.Prune(to, keep)
-	for _, id := range gone {
-		fmt.Fprintf(g.stdout, "removed old backup %s\n", id)
-	}
-	return err
+	return nil
 }
 
 func newBackupVerifyCmd(g *globalOptions) *cobra.Command {
 	var k backupKeys
+	var sf storeFlags
+	var to []string
 	var scratchEnv string
 	cmd := &cobra.Command{
-		Use:   "verify DIR [--restore-test --scratch-dsn-env VAR]",
-		Short: "Re-read a backup, check every digest after decryption; optionally restore it into a scratch database and compare row counts",
+		Use:   "verify ID|DIR [--to STORE...] [--scratch-dsn-env VAR]",
+		Short: "Re-read every copy of a backup and check every digest after decryption; optionally restore it into a scratch database and compare row counts",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keys, err := k.keys()
 			if err != nil {
 				return err
 			}
-			m, err := backup.Verify(args[0], keys)
+			id, locs, err := backupRef(args[0], to)
 			if err != nil {
-				return Exit(ExitIntegrity, err)
+				return err
 			}
-			fmt.Fprintf(g.stdout, "%s: %d part(s), every digest matches\n", args[0], len(m.Parts))
-			if scratchEnv == "" {
-				return nil
+			stores, closeAll, err := sf.openAll(cmd.Context(), locs)
+			if err != nil {
+				return err
 			}
-			return runRestoreTest(cmd.Context(), g, args[0], keys, scratchEnv)
+			defer closeAll()
+			return runBackupVerify(cmd.Context(), g, stores, id, keys, scratchEnv)
 		},
 	}
 	k.AddFlags(cmd.Flags())
+	sf.AddFlags(cmd.Flags())
+	cmd.Flags().StringSliceVar(&to, "to", nil, "store(s) holding the backup (default: the directory given, else ./backups)")
 	cmd.Flags().StringVar(&scratchEnv, "scratch-dsn-env", "", "restore test: environment variable with the DSN of an empty scratch database")
 	return cmd
 }
 
-func runRestoreTest(ctx context.Context, g *globalOptions, dir string, keys backup.Keys, env string) error {
-	dsn, err := dsnFromEnv(env)
+func runBackupVerify(ctx context.Context, g *globalOptions, stores []dest.Store, id string, keys backup.Keys, scratchEnv string) error {
+	for _, s := range stores {
+		m, err := backup.Verify(ctx, s, id, keys)
+		if err != nil {
+			return Exit(ExitIntegrity, err)
+		}
+		fmt.Fprintf(g.stdout, "%s in %s: %d part(s), every digest matches%s\n", id, s, len(m.Parts), signedNote(m))
+	}
+	if scratchEnv == "" {
+		return nil
+	}
+	dsn, err := dsnFromEnv(scratchEnv)
 	if err != nil {
 		return err
 	}
-	diffs, err := backup.RestoreTest(ctx, dir, keys, dsn)
+	diffs, err := backup.RestoreTest(ctx, stores[0], id, keys, dsn)
 	if err != nil {
 		return err
 	}
@@ -170,55 +264,97 @@ func runRestoreTest(ctx context.Context, g *globalOptions, dir string, keys back
 
 func newBackupRestoreCmd(g *globalOptions) *cobra.Command {
 	var k backupKeys
+	var sf storeFlags
+	var from []string
 	var dsnEnv string
+	var to backup.Target
 	cmd := &cobra.Command{
-		Use:   "restore DIR --dsn-env VAR",
-		Short: "Verify a backup, then restore it into an empty database",
+		Use:   "restore ID|DIR --dsn-env VAR [--from STORE] [--filestore DIR]",
+		Short: "Verify a backup, then restore it into an empty database (and its filestore into an empty directory)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keys, err := k.keys()
 			if err != nil {
 				return err
 			}
-			dsn, err := dsnFromEnv(dsnEnv)
+			if to.DSN, err = dsnFromEnv(dsnEnv); err != nil {
+				return err
+			}
+			id, locs, err := backupRef(args[0], from)
 			if err != nil {
 				return err
 			}
-			if err := backup.Restore(cmd.Context(), args[0], keys, dsn); err != nil {
+			s, err := sf.open(cmd.Context(), locs[0])
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "restored %s\n", args[0])
+			defer s.Close()
+			m, err := backup.Restore(cmd.Context(), s, id, keys, to)
+			if errors.Is(err, backup.ErrCorrupt) {
+				return Exit(ExitIntegrity, err)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "restored %s from %s: %d table(s)%s\n", id, s, len(m.Tables), filestoreNote(to.Filestore))
 			return nil
 		},
 	}
 	k.AddFlags(cmd.Flags())
+	sf.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&dsnEnv, "dsn-env", "", "environment variable holding the DSN of the (empty) database to restore into")
+	cmd.Flags().StringSliceVar(&from, "from", nil, "store holding the backup (default: the directory given, else ./backups)")
+	cmd.Flags().StringVar(&to.Filestore, "filestore", "", "empty directory to restore the filestore into")
 	return cmd
 }
 
+func filestoreNote(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return ", filestore in " + dir
+}
+
 func newBackupListCmd(g *globalOptions) *cobra.Command {
-	var to string
+	var sf storeFlags
+	var to []string
 	cmd := &cobra.Command{
-		Use:   "list [--to DIR]",
-		Short: "List the backups in a directory, newest first",
+		Use:   "list [--to STORE...]",
+		Short: "List the backups in each store, newest first; incomplete ones last",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			list, err := backup.List(to)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			stores, closeAll, err := sf.openAll(cmd.Context(), to)
 			if err != nil {
-				return Usage(err)
+				return err
 			}
+			defer closeAll()
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCREATED\tDATABASE\tTABLES\tBYTES\tENCRYPTION")
-			for _, m := range list {
-				var n int64
-				for _, p := range m.Parts {
-					n += p.Bytes
+			fmt.Fprintln(tw, "STORE\tID\tCREATED\tDATABASE\tPARTS\tTABLES\tBYTES\tENCRYPTION")
+			for _, s := range stores {
+				if err := listStore(cmd.Context(), tw, s); err != nil {
+					return err
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", m.ID, m.Created.Format(time.RFC3339), m.Database, len(m.Tables), n, m.Encryption)
 			}
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&to, "to", "backups", "directory that holds the backups")
+	sf.AddFlags(cmd.Flags())
+	cmd.Flags().StringSliceVar(&to, "to", []string{"backups"}, "store(s) to list")
 	return cmd
+}
+
+func listStore(ctx context.Context, tw *tabwriter.Writer, s dest.Store) error {
+	entries, err := backup.ListIn(ctx, s)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		m := e.Manifest
+		if m == nil {
+			fmt.Fprintf(tw, "%s\t%s\tincomplete: %v\t\t\t\t\t\n", s, e.ID, e.Err)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", s, m.ID, m.Created.Format(time.RFC3339), m.Database, len(m.Parts), len(m.Tables), m.Bytes(), m.Encryption)
+	}
+	return nil
 }

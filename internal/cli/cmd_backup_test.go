@@ -4,10 +4,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ferry-migrate/ferry/internal/backup/dest/desttest"
 	"github.com/ferry-migrate/ferry/internal/testutil"
 )
 
@@ -43,8 +45,8 @@ func TestBackupCreateListVerifyRestoreTest(t *testing.T) {
 
 	code, out, errs := run(t, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", to)
 	require.Equal(t, ExitOK, code, errs)
-	require.Contains(t, out, "1 table(s), 99 row(s)")
-	require.Contains(t, out, "verified")
+	require.Contains(t, out, "1 part(s), 1 table(s), 99 row(s)")
+	require.Contains(t, out, "every copy verified (1)")
 	require.NotContains(t, out+errs, src)
 	entries, err := os.ReadDir(to)
 	require.NoError(t, err)
@@ -61,12 +63,75 @@ func TestBackupCreateListVerifyRestoreTest(t *testing.T) {
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "the wrong passphrase")
 	code, _, errs = run(t, "backup", "verify", dir)
 	require.Equal(t, ExitIntegrity, code)
-	require.Contains(t, errs, "cannot decrypt")
+	require.Contains(t, errs, "decrypt")
 
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "")
 	code, _, errs = run(t, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", to)
 	require.Equal(t, ExitUsage, code)
 	require.Contains(t, errs, "always encrypted")
+}
+
+// One backup of the database and its filestore goes to a local directory
+// and an SFTP server at once, with a signed manifest; each copy lists,
+// verifies against the signer's public key, and restores file for file.
+func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
+	src := scratchDB(t)
+	if src == "" {
+		return
+	}
+	sftp := desttest.SFTPServer(t)
+	if sftp.Addr == "" {
+		return
+	}
+	tmp := t.TempDir()
+	keyFile := filepath.Join(tmp, "id_ed25519")
+	require.NoError(t, os.WriteFile(keyFile, []byte(sftp.Key.Reveal()), 0o600))
+	sftpURL := "sftp://" + sftp.User + "@" + sftp.Addr + sftp.Dir
+	storeArgs := []string{"--known-hosts", sftp.KnownHosts, "--sftp-key", keyFile}
+	files := filepath.Join(tmp, "filestore")
+	require.NoError(t, os.MkdirAll(filepath.Join(files, "3a"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(files, "3a", "3a5f0c9e1b"), []byte("invoice scan"), 0o600))
+	code, _, errs := run(t, "audit", "keygen", "-o", filepath.Join(tmp, "audit.key"))
+	require.Equal(t, ExitOK, code, errs)
+	t.Setenv("FERRY_AUDIT_KEY", filepath.Join(tmp, "audit.key"))
+	t.Setenv("ODOO_DB_DSN", src)
+	t.Setenv("FERRY_BACKUP_PASSPHRASE", "a long enough passphrase")
+	local := filepath.Join(tmp, "backups")
+
+	args := append([]string{"backup", "create", "--dsn-env", "ODOO_DB_DSN", "--filestore", files, "--to", local, "--to", sftpURL}, storeArgs...)
+	code, out, errs := run(t, args...)
+	require.Equal(t, ExitOK, code, errs)
+	require.Contains(t, out, "2 part(s)")
+	require.Contains(t, out, "manifest signed")
+	require.Contains(t, out, "every copy verified (2)")
+	entries, err := os.ReadDir(local)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	id := entries[0].Name()
+
+	code, out, errs = run(t, append([]string{"backup", "list", "--to", local, "--to", sftpURL}, storeArgs...)...)
+	require.Equal(t, ExitOK, code, errs)
+	require.Equal(t, 2, strings.Count(out, id), out)
+
+	code, out, errs = run(t, append([]string{"backup", "verify", id, "--to", local, "--to", sftpURL, "--signed-by", filepath.Join(tmp, "audit.key.pub")}, storeArgs...)...)
+	require.Equal(t, ExitOK, code, errs)
+	require.Equal(t, 2, strings.Count(out, "every digest matches, manifest signed"), out)
+
+	t.Setenv("RESTORE_DSN", scratchDB(t))
+	restored := filepath.Join(tmp, "restored")
+	code, out, errs = run(t, append([]string{"backup", "restore", id, "--from", sftpURL, "--dsn-env", "RESTORE_DSN", "--filestore", restored}, storeArgs...)...)
+	require.Equal(t, ExitOK, code, errs)
+	require.Contains(t, out, "filestore in "+restored)
+	b, err := os.ReadFile(filepath.Join(restored, "3a", "3a5f0c9e1b"))
+	require.NoError(t, err)
+	require.Equal(t, "invoice scan", string(b))
+
+	// A manifest signed by another key is refused.
+	code, _, errs = run(t, "audit", "keygen", "-o", filepath.Join(tmp, "other.key"))
+	require.Equal(t, ExitOK, code, errs)
+	code, _, errs = run(t, "backup", "verify", id, "--to", local, "--signed-by", filepath.Join(tmp, "other.key.pub"))
+	require.Equal(t, ExitIntegrity, code, errs)
+	require.Contains(t, errs, "signature")
 }
 
 // A run backs the target's database up and verifies the backup before it

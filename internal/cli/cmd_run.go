@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ferry-migrate/ferry/internal/audit"
-	"github.com/ferry-migrate/ferry/internal/backup"
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/load"
 	"github.com/ferry-migrate/ferry/internal/plan"
@@ -38,7 +37,7 @@ type runOptions struct {
 	Force      bool
 	Backup     string
 	BackupDSN  string
-	BackupTo   string
+	backup     backupRequest
 	backupKeys backupKeys
 	Rehearse   bool
 	Schema     string
@@ -52,7 +51,9 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Force, "force", false, "resume an unfinished run even though the plan file changed")
 	fs.StringVar(&o.Backup, "backup", "", `"none" to load without a backup of the target (the plan's backup: none says the same)`)
 	fs.StringVar(&o.BackupDSN, "backup-dsn-env", "", "back the target's database up first: environment variable with its PostgreSQL DSN")
-	fs.StringVar(&o.BackupTo, "backup-to", "backups", "directory for that backup")
+	fs.StringSliceVar(&o.backup.To, "backup-to", []string{"backups"}, "store(s) for that backup: a directory, sftp://… or s3://… (repeatable)")
+	fs.StringVar(&o.backup.Source.Filestore, "backup-filestore", "", "the target's filestore directory, backed up with the database")
+	o.backup.Stores.AddFlags(fs)
 	fs.StringSliceVar(&o.backupKeys.Recipients, "backup-recipient", nil, "age public key to encrypt the backup to (else FERRY_BACKUP_PASSPHRASE)")
 	fs.StringVar(&o.backupKeys.Identity, "backup-identity", "", "age identity to verify the backup with (else FERRY_BACKUP_PASSPHRASE)")
 	fs.BoolVar(&o.Rehearse, "rehearse", false, "load into an in-process sandbox built from the target's schema snapshot instead of the target")
@@ -209,8 +210,8 @@ func rehearsal(g *globalOptions, o *runOptions, p *plan.Plan) (*sandbox.Server, 
 	return sb, nil
 }
 
-// takeBackup backs the target's database up and verifies the backup
-// before a run; it returns the backup's directory, or "none" when the user
+// takeBackup backs the target's database up and verifies every copy
+// before a run; it returns where the backup is, or "none" when the user
 // chose to run without one (recorded in the audit log).
 func takeBackup(ctx context.Context, g *globalOptions, o *runOptions, p *plan.Plan) (string, error) {
 	if first(o.Backup, p.Backup) == "none" && o.BackupDSN == "" {
@@ -220,25 +221,26 @@ func takeBackup(ctx context.Context, g *globalOptions, o *runOptions, p *plan.Pl
 		return "", Usage(errors.New("ferry backs the target up before a run: give --backup-dsn-env VAR (the Odoo database's " +
 			"PostgreSQL DSN) with --backup-recipient or FERRY_BACKUP_PASSPHRASE, or --backup none (or backup: none in the plan) to load without one"))
 	}
-	keys, err := o.backupKeys.keys()
-	if err != nil {
+	req := o.backup
+	var err error
+	if req.Keys, err = o.backupKeys.keys(); err != nil {
 		return "", err
 	}
-	dsn, err := dsnFromEnv(o.BackupDSN)
-	if err != nil {
+	if req.Source.DSN, err = dsnFromEnv(o.BackupDSN); err != nil {
 		return "", err
 	}
-	if len(keys.Identities) == 0 && keys.Passphrase.IsZero() {
+	if !req.Keys.CanDecrypt() {
 		return "", Usage(errors.New("a run verifies its backup before loading: give --backup-identity or FERRY_BACKUP_PASSPHRASE"))
 	}
-	if err := runBackupCreate(ctx, g, dsn, o.BackupTo, keys, 0); err != nil {
+	m, err := runBackupCreate(ctx, g, req)
+	if err != nil {
 		return "", err
 	}
-	list, err := backup.List(o.BackupTo)
-	if err != nil || len(list) == 0 {
-		return "", fmt.Errorf("backup: cannot find the backup just taken: %v", err)
+	where := make([]string, len(req.To))
+	for i, loc := range req.To {
+		where[i] = strings.TrimSuffix(secret.RedactURL(loc), "/") + "/" + m.ID
 	}
-	return filepath.Join(o.BackupTo, list[0].ID), nil
+	return strings.Join(where, ", "), nil
 }
 
 // runEvents prints progress: one JSON event per line on stderr with
