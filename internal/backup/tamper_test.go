@@ -50,9 +50,13 @@ func TestIntegrationTamperingIsDetected(t *testing.T) {
 		{"wrong key", func(*testing.T) {}, x25519(t), prefix + "dump.pgc.age: cannot decrypt with the given key or passphrase (wrong key)"},
 		{"wrong passphrase", func(*testing.T) {}, Keys{Passphrase: secret.New("not the key")}, "cannot decrypt with the given key or passphrase"},
 		{"edited manifest", func(t *testing.T) {
-			editFile(t, bdir, ManifestFile, func(b []byte) []byte { return bytes.Replace(b, []byte(`"public.res_partner": 250`), []byte(`"public.res_partner": 251`), 1) })
+			editFile(t, bdir, ManifestFile, func(b []byte) []byte {
+				return bytes.Replace(b, []byte(`"public.res_partner": 250`), []byte(`"public.res_partner": 251`), 1)
+			})
 		}, keys, prefix + "manifest.json: SHA-256 differs from manifest.json.sha256: the manifest was changed"},
-		{"manifest re-hashed but not re-signed", func(t *testing.T) { rewriteManifest(t, local, m.ID, func(m *Manifest) { m.Tables["public.res_partner"] = 1 }) },
+		{"manifest re-hashed but not re-signed", func(t *testing.T) {
+			rewriteManifest(t, local, m.ID, func(m *Manifest) { m.Tables["public.res_partner"] = 1 })
+		},
 			Keys{Identities: keys.Identities, VerifyKey: pub}, prefix + "manifest.json.sig: the signature does not match"},
 		{"unsigned where a signature is required", func(t *testing.T) { require.NoError(t, os.Remove(filepath.Join(bdir, ManifestSigFile))) },
 			Keys{Identities: keys.Identities, VerifyKey: pub}, "manifest.json.sig: missing: the backup is not signed"},
