@@ -22,6 +22,9 @@ type FileLog struct {
 	last Event
 	now  func() time.Time
 	key  ed25519.PrivateKey // signs each entry's hash when set
+	// anchors receive the checkpoint after every Append, besides the
+	// file next to the log.
+	anchors []string
 }
 
 var _ Log = (*FileLog)(nil)
@@ -58,6 +61,9 @@ func (l *FileLog) Append(_ context.Context, e Event) (Event, error) {
 		e.Time = l.now()
 	}
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
+	if err := canonicalDetails(&e); err != nil {
+		return Event{}, err
+	}
 	h, err := HashOf(e)
 	if err != nil {
 		return Event{}, err
@@ -77,7 +83,22 @@ func (l *FileLog) Append(_ context.Context, e Event) (Event, error) {
 		return Event{}, fmt.Errorf("audit: sync log: %w", err)
 	}
 	l.last = e
-	return e, nil
+	return e, l.writeCheckpoints()
+}
+
+// canonicalDetails replaces Details by its JSON round trip, so the hash
+// is computed over what a reader decodes (struct values become maps with
+// sorted keys, numbers become float64).
+func canonicalDetails(e *Event) error {
+	if e.Details == nil {
+		return nil
+	}
+	b, err := json.Marshal(e.Details)
+	if err != nil {
+		return fmt.Errorf("audit: encode entry %d: %w", e.Seq, err)
+	}
+	e.Details = nil
+	return json.Unmarshal(b, &e.Details)
 }
 
 // Head returns the last entry (zero Event for an empty log).

@@ -68,3 +68,18 @@ func mustRead(t *testing.T, p string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// Details may hold structs: the hash is over what a reader decodes.
+func TestStructDetailsVerify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path)
+	require.NoError(t, err)
+	type buckets struct {
+		Zeta  int `json:"zeta"`
+		Alpha int `json:"alpha"`
+	}
+	_, err = l.Append(context.Background(), Event{Actor: "a", Action: ActionVerify, Details: map[string]any{"b": buckets{1, 2}, "n": int64(1) << 40}})
+	require.NoError(t, err)
+	require.NoError(t, l.Verify(context.Background()))
+	require.NoError(t, l.Close())
+}

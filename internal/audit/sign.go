@@ -34,6 +34,11 @@ func VerifySigned(ctx context.Context, r io.Reader, pub ed25519.PublicKey) error
 
 // verify checks hashes and links, and signatures when pub is set.
 func verify(ctx context.Context, r io.Reader, pub ed25519.PublicKey) error {
+	return verifyEach(ctx, r, pub, func(Event, int) error { return nil })
+}
+
+// verifyEach is verify calling fn after each good entry.
+func verifyEach(ctx context.Context, r io.Reader, pub ed25519.PublicKey, fn func(Event, int) error) error {
 	prev := Event{}
 	return scan(r, func(e Event, line int) error {
 		if err := ctx.Err(); err != nil {
@@ -49,7 +54,7 @@ func verify(ctx context.Context, r io.Reader, pub ed25519.PublicKey) error {
 			}
 		}
 		prev = e
-		return nil
+		return fn(e, line)
 	})
 }
 

@@ -116,6 +116,8 @@ type backupRequest struct {
 	Stores storeFlags
 	Keys   backup.Keys
 	Keep   int
+	// AuditDir is the state directory whose audit log records the backup.
+	AuditDir string
 }
 
 func newBackupCreateCmd(g *globalOptions) *cobra.Command {
@@ -134,6 +136,7 @@ func newBackupCreateCmd(g *globalOptions) *cobra.Command {
 			if req.Source.DSN, err = dsnFromEnv(dsnEnv); err != nil {
 				return err
 			}
+			req.AuditDir = plainStateDir(g)
 			_, err = runBackupCreate(cmd.Context(), g, req)
 			return err
 		},
@@ -160,18 +163,57 @@ func runBackupCreate(ctx context.Context, g *globalOptions, req backupRequest) (
 	defer closeAll()
 	m, err := backup.Create(ctx, req.Source, stores, req.Keys, time.Now())
 	if err != nil {
-		return nil, err
+		return nil, auditBackup(ctx, req.AuditDir, "backup create", nil, stores, err)
 	}
 	checked := "not verified: give --identity or FERRY_BACKUP_PASSPHRASE to verify"
 	if req.Keys.CanDecrypt() {
 		if err := verifyEvery(ctx, stores, m.ID, req.Keys); err != nil {
-			return m, err
+			return m, auditBackup(ctx, req.AuditDir, "backup create", m, stores, err)
 		}
 		checked = fmt.Sprintf("every copy verified (%d)", len(stores))
+	}
+	if err := auditBackup(ctx, req.AuditDir, "backup create", m, stores, nil); err != nil {
+		return m, err
 	}
 	fmt.Fprintf(g.stdout, "backup %s of %s: %d part(s), %d table(s), %d row(s), %d byte(s) encrypted (%s)%s; %s\n",
 		m.ID, m.Database, len(m.Parts), len(m.Tables), m.Rows(), m.Bytes(), m.Encryption, signedNote(m), checked)
 	return m, prune(ctx, g, stores, req.Keep)
+}
+
+// plainStateDir is the state directory of commands without a plan:
+// --state-dir, else ./.ferry.
+func plainStateDir(g *globalOptions) string {
+	if g.StateDir != "" {
+		return g.StateDir
+	}
+	return ".ferry"
+}
+
+// auditBackup records a backup action and its outcome; it returns opErr
+// (the action's own error) unless recording fails.
+func auditBackup(ctx context.Context, dir, action string, m *backup.Manifest, stores []dest.Store, opErr error) error {
+	where := make([]string, len(stores))
+	for i, s := range stores {
+		where[i] = s.String()
+	}
+	e := audit.Event{Action: action, Result: "ok", Details: map[string]any{"stores": where}}
+	if m != nil {
+		e.Details["backup"] = m.ID
+	}
+	if m != nil && len(m.Parts) > 0 {
+		e.Details["database"], e.Details["bytes"], e.Details["tables"] = m.Database, m.Bytes(), len(m.Tables)
+		e.Digests = map[string]string{}
+		for _, p := range m.Parts {
+			e.Digests[p.Name] = p.SHA256
+		}
+	}
+	if opErr != nil {
+		e.Result, e.Details["error"] = "failed", opErr.Error()
+	}
+	if _, err := recordAudit(ctx, dir, e); err != nil {
+		return errors.Join(opErr, err)
+	}
+	return opErr
 }
 
 func signedNote(m *backup.Manifest) string {
@@ -226,7 +268,8 @@ func newBackupVerifyCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer closeAll()
-			return runBackupVerify(cmd.Context(), g, stores, id, keys, scratchEnv)
+			err = runBackupVerify(cmd.Context(), g, stores, id, keys, scratchEnv)
+			return auditBackup(cmd.Context(), plainStateDir(g), "backup verify", &backup.Manifest{ID: id}, stores, err)
 		},
 	}
 	k.AddFlags(cmd.Flags())
@@ -290,6 +333,9 @@ func newBackupRestoreCmd(g *globalOptions) *cobra.Command {
 			}
 			defer s.Close()
 			m, err := backup.Restore(cmd.Context(), s, id, keys, to)
+			if aerr := auditBackup(cmd.Context(), plainStateDir(g), "backup restore", &backup.Manifest{ID: id}, []dest.Store{s}, err); aerr != err {
+				return aerr
+			}
 			if errors.Is(err, backup.ErrCorrupt) {
 				return Exit(ExitIntegrity, err)
 			}

@@ -147,20 +147,16 @@ func (d *demoRun) evidence(ctx context.Context, rep *report.Report) error {
 	if err != nil {
 		return err
 	}
-	if err := auditRun(ctx, state, d.p, d.sb.URL+" (sandbox)", inputs, d.sum, "none (demo sandbox)"); err != nil {
-		return err
-	}
-	log, err := openAudit(state)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
 	st, err := ledger.Open(ctx, state)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return runEvidence(ctx, rep, d.p, st, d.sum, log)
+	cp, err := auditRun(ctx, state, st, d.p, d.sb.URL+" (sandbox)", inputs, d.sum, "none (demo sandbox)")
+	if err != nil {
+		return err
+	}
+	return runEvidence(ctx, rep, d.p, st, d.sum, cp)
 }
 
 func (d *demoRun) verify(ctx context.Context) error {

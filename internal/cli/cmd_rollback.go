@@ -10,10 +10,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/rollback"
+	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
 type rollbackOptions struct {
@@ -74,6 +76,15 @@ func runRollback(ctx context.Context, o *rollbackOptions, g *globalOptions, path
 	}
 	res, err := rollback.Apply(ctx, c, rp)
 	if err != nil {
+		return err
+	}
+	result := "ok"
+	if len(res.Refused) > 0 {
+		result = "partial"
+	}
+	if _, err := recordAudit(ctx, stateDir(g, p), audit.Event{Action: audit.ActionRollback, RunID: run.ID, Plan: p.Name,
+		Target: secret.RedactURL(c.URLString()), Digests: map[string]string{"plan": p.Digest}, Result: result,
+		Details: map[string]any{"deleted": res.Deleted, "restored": res.Restored, "refused": len(res.Refused)}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.stdout, "rollback of run %s: %d deleted, %d restored, %d refused\n", run.ID, res.Deleted, res.Restored, len(res.Refused))

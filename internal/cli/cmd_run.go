@@ -127,13 +127,14 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 		return runErr
 	}
 	target := secret.RedactURL(lv.client.URLString())
-	if err := auditRun(ctx, dir, p, target, inputs, s, backupDir); err != nil && runErr == nil {
+	cp, err := auditRun(ctx, dir, store, p, target, inputs, s, backupDir)
+	if err != nil && runErr == nil {
 		runErr = err
 	}
 	if err := reportRun(g, s, target); err != nil && runErr == nil {
 		runErr = err
 	}
-	if err := writeRunReport(ctx, g, p, lv.client.Version().Full, target, string(lv.client.Transport()), store, s); err != nil && runErr == nil {
+	if err := writeRunReport(ctx, g, p, lv.client.Version().Full, target, string(lv.client.Transport()), store, s, cp); err != nil && runErr == nil {
 		runErr = err
 	}
 	return runExit(s, runErr)
@@ -141,7 +142,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 
 // writeRunReport renders the run's report (counts, identity, quarantined
 // rows, sources, context, audit head) into <state-dir>/reports/run-<id>/.
-func writeRunReport(ctx context.Context, g *globalOptions, p *plan.Plan, version, target, transport string, st *ledger.Store, s *load.Summary) error {
+func writeRunReport(ctx context.Context, g *globalOptions, p *plan.Plan, version, target, transport string, st *ledger.Store, s *load.Summary, cp audit.Checkpoint) error {
 	rep := &report.Report{SchemaVersion: 1, Kind: "run", Title: "Run of " + p.Name, Actor: actor(), StartedAt: time.Now().Add(-s.Took),
 		FinishedAt: time.Now(), Plan: report.Plan{Name: p.Name, Path: p.File, Digest: p.Digest},
 		Target: report.Target{URL: target, Database: p.Target.Database, Version: version, Protocol: transport}, Result: s.Result}
@@ -154,16 +155,10 @@ func writeRunReport(ctx context.Context, g *globalOptions, p *plan.Plan, version
 				Counts: progress.Counts{Read: e.Read, Loaded: e.Loaded, Unchanged: e.Unchanged, Quarantined: e.Quarantined, Skipped: e.Skipped}})
 		}
 	}
-	dir := stateDir(g, p)
-	log, err := openAudit(dir)
-	if err != nil {
+	if err := runEvidence(ctx, rep, p, st, s, cp); err != nil {
 		return err
 	}
-	defer log.Close()
-	if err := runEvidence(ctx, rep, p, st, s, log); err != nil {
-		return err
-	}
-	out := filepath.Join(dir, "reports", "run-"+s.RunID)
+	out := filepath.Join(stateDir(g, p), "reports", "run-"+s.RunID)
 	if err := writeReports(out, rep); err != nil {
 		return err
 	}
@@ -232,6 +227,7 @@ func takeBackup(ctx context.Context, g *globalOptions, o *runOptions, p *plan.Pl
 	if !req.Keys.CanDecrypt() {
 		return "", Usage(errors.New("a run verifies its backup before loading: give --backup-identity or FERRY_BACKUP_PASSPHRASE"))
 	}
+	req.AuditDir = stateDir(g, p)
 	m, err := runBackupCreate(ctx, g, req)
 	if err != nil {
 		return "", err
@@ -301,14 +297,10 @@ func inputDigests(p *plan.Plan) (map[string]string, error) {
 	return out, nil
 }
 
-// auditRun appends the run to <state-dir>/audit.jsonl: digests and counts,
-// never record values.
-func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inputs map[string]string, s *load.Summary, backupDir string) error {
-	log, err := openAudit(dir)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
+// auditRun appends the run to <state-dir>/audit.jsonl (digests and
+// counts, never record values) and keeps the log's checkpoint in the
+// run's ledger record.
+func auditRun(ctx context.Context, dir string, st *ledger.Store, p *plan.Plan, target string, inputs map[string]string, s *load.Summary, backupDir string) (audit.Checkpoint, error) {
 	digests := map[string]string{"plan": p.Digest}
 	for k, v := range inputs {
 		digests["source:"+k] = v
@@ -318,10 +310,13 @@ func auditRun(ctx context.Context, dir string, p *plan.Plan, target string, inpu
 		counts[fmt.Sprintf("%s/%d", e.Name, e.Pass)] = map[string]int64{"read": e.Read, "loaded": e.Loaded,
 			"unchanged": e.Unchanged, "quarantined": e.Quarantined, "skipped": e.Skipped}
 	}
-	_, err = log.Append(context.WithoutCancel(ctx), audit.Event{Actor: actor(), Action: audit.ActionRun, RunID: s.RunID,
+	cp, err := recordAudit(ctx, dir, audit.Event{Action: audit.ActionRun, RunID: s.RunID,
 		Plan: p.Name, Target: target, Digests: digests, Result: s.Result,
 		Details: map[string]any{"counts": counts, "context": s.Context, "identity_holds": s.Holds, "backup": backupDir}})
-	return err
+	if err != nil {
+		return cp, err
+	}
+	return cp, st.SetAuditCheckpoint(context.WithoutCancel(ctx), s.RunID, cp.String())
 }
 
 func reportRun(g *globalOptions, s *load.Summary, target string) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/plan"
@@ -86,7 +87,26 @@ func runValidate(ctx context.Context, o *validateOptions, g *globalOptions) erro
 		return err
 	}
 	s.Schema = schemaNote
+	if err := auditValidate(ctx, stateDir(g, p), p, s); err != nil {
+		return err
+	}
 	return reportValidate(o, g, s, threshold)
+}
+
+// auditValidate records the dry run: plan digest and per-entity counts.
+func auditValidate(ctx context.Context, dir string, p *plan.Plan, s *pipeline.Summary) error {
+	counts := map[string]any{}
+	for _, e := range s.Entities {
+		counts[e.Name] = map[string]int64{"read": e.Read, "would_load": e.WouldLoad, "unchanged": e.Unchanged,
+			"quarantined": e.Quarantined, "skipped": e.Skipped}
+	}
+	result := "ok"
+	if s.Errors > 0 {
+		result = "findings"
+	}
+	_, err := recordAudit(ctx, dir, audit.Event{Action: audit.ActionValidate, Plan: p.Name, Digests: map[string]string{"plan": p.Digest},
+		Result: result, Details: map[string]any{"counts": counts, "errors": s.Errors, "warnings": s.Warnings, "identity_holds": s.Holds}})
+	return err
 }
 
 // loadPlan loads a plan and prints its findings; findings of error

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/plan"
@@ -66,6 +67,9 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 		return err
 	}
 	rep := verifyReport(p, lv.client, v, started)
+	if err := auditVerify(ctx, stateDir(g, p), p, rep); err != nil {
+		return err
+	}
 	dir := o.Report
 	if dir == "" {
 		dir = filepath.Join(stateDir(g, p), "reports", "verify-"+started.UTC().Format("20060102T150405Z"))
@@ -78,6 +82,22 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 	if rep.Result != "ok" {
 		return Exit(ExitDifferences, fmt.Errorf("the target differs from what the plan meant to load"))
 	}
+	return nil
+}
+
+// auditVerify records the verification (per-entity buckets, never
+// values) and puts the log's checkpoint into the report.
+func auditVerify(ctx context.Context, dir string, p *plan.Plan, rep *report.Report) error {
+	buckets := map[string]any{}
+	for _, e := range rep.Entities {
+		buckets[e.Name] = e.Records
+	}
+	cp, err := recordAudit(ctx, dir, audit.Event{Action: audit.ActionVerify, Plan: p.Name, Target: rep.Target.URL,
+		Digests: map[string]string{"plan": p.Digest}, Result: rep.Result, Details: map[string]any{"records": buckets}})
+	if err != nil {
+		return err
+	}
+	rep.Audit = report.AuditHead{Seq: cp.Seq, Hash: cp.Hash, Checkpoint: cp.String()}
 	return nil
 }
 

@@ -16,8 +16,9 @@ import (
 
 // runEvidence completes a run's report with what a reviewer signs: the
 // sources and their digests, the context the run used, the quarantined
-// rows with their reasons (from the ledger), and the audit log's head.
-func runEvidence(ctx context.Context, rep *report.Report, p *plan.Plan, st *ledger.Store, sum *load.Summary, log *audit.FileLog) error {
+// rows with their reasons (from the ledger), and the audit log's
+// checkpoint after the run's entry.
+func runEvidence(ctx context.Context, rep *report.Report, p *plan.Plan, st *ledger.Store, sum *load.Summary, cp audit.Checkpoint) error {
 	digests, err := inputDigests(p)
 	if err != nil {
 		return err
@@ -39,9 +40,8 @@ func runEvidence(ctx context.Context, rep *report.Report, p *plan.Plan, st *ledg
 		rep.Sources = append(rep.Sources, report.Source{Name: f, Kind: "file", Digest: digests[f]})
 	}
 	rep.RunID, rep.Context = sum.RunID, sum.Context
-	if log != nil {
-		h := log.Head()
-		rep.Audit = report.AuditHead{Seq: h.Seq, Hash: h.Hash}
+	if cp.Seq > 0 {
+		rep.Audit = report.AuditHead{Seq: cp.Seq, Hash: cp.Hash, Checkpoint: cp.String()}
 	}
 	return quarantinedRows(ctx, rep, st, sum.RunID)
 }

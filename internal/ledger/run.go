@@ -33,6 +33,8 @@ type Run struct {
 	Started    time.Time         `json:"started_at"`
 	Finished   time.Time         `json:"finished_at,omitzero"`
 	Status     Status            `json:"status"`
+	// AuditCheckpoint is the audit log's checkpoint after the run's entry.
+	AuditCheckpoint string `json:"audit_checkpoint,omitempty"`
 	// Resumed is true when Begin continued an unfinished run.
 	Resumed bool `json:"resumed,omitempty"`
 }
@@ -113,6 +115,16 @@ func (s *Store) Finish(ctx context.Context, runID string, st Status, now time.Ti
 	return nil
 }
 
+// SetAuditCheckpoint stores the audit log's checkpoint taken after the
+// run's entry.
+func (s *Store) SetAuditCheckpoint(ctx context.Context, runID, checkpoint string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET audit_checkpoint = ? WHERE id = ?`, checkpoint, runID)
+	if err != nil {
+		return fmt.Errorf("ledger: run %s: store the audit checkpoint: %w", runID, err)
+	}
+	return nil
+}
+
 // Runs lists every run, newest first.
 func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY started_at DESC, id DESC`)
@@ -138,7 +150,7 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	return &list[0], nil
 }
 
-const runColumns = `id, plan, plan_digest, inputs, started_at, finished_at, status`
+const runColumns = `id, plan, plan_digest, inputs, started_at, finished_at, status, audit_checkpoint`
 
 func scanRuns(rows *sql.Rows) ([]Run, error) {
 	defer rows.Close()
@@ -147,7 +159,7 @@ func scanRuns(rows *sql.Rows) ([]Run, error) {
 		var r Run
 		var in, started, st string
 		var fin sql.NullString
-		if err := rows.Scan(&r.ID, &r.Plan, &r.PlanDigest, &in, &started, &fin, &st); err != nil {
+		if err := rows.Scan(&r.ID, &r.Plan, &r.PlanDigest, &in, &started, &fin, &st, &r.AuditCheckpoint); err != nil {
 			return nil, fmt.Errorf("ledger: read run: %w", err)
 		}
 		if err := json.Unmarshal([]byte(in), &r.Inputs); err != nil {
