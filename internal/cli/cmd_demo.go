@@ -26,6 +26,10 @@ type demoOptions struct {
 	Dir string
 }
 
+// demoAdminKey is the demo sandbox's admin API key; empty generates one.
+// The secret leak test sets it to know what to look for.
+var demoAdminKey string
+
 // demoVersion is the Odoo version the demo plan is written for (its
 // products map uom_po_id, which Odoo 19 no longer has).
 const demoVersion = 18
@@ -102,7 +106,7 @@ func startDemo(ctx context.Context, g *globalOptions, dir string, version, worke
 	if err := os.RemoveAll(filepath.Join(dir, ".ferry")); err != nil { // a fresh sandbox needs a fresh ledger
 		return nil, err
 	}
-	sb, err := sandbox.New(sandbox.Options{Version: version, Database: "demo"})
+	sb, err := sandbox.New(sandbox.Options{Version: version, Database: "demo", AdminKey: demoAdminKey})
 	if err != nil {
 		return nil, err
 	}
