@@ -29,7 +29,7 @@ func New(key secret.String) (*Masker, error) {
 
 // Kinds lists the masking kinds.
 func Kinds() []string {
-	return []string{"email", "phone", "person_name", "first_name", "last_name", "company_name", "street", "city", "zip", "iban", "vat", "date_shift", "text", "keep"}
+	return []string{"email", "phone", "person_name", "first_name", "last_name", "company_name", "street", "city", "zip", "iban", "vat", "date_shift", "amount", "text", "keep"}
 }
 
 // Mask returns the fake of value for kind. Empty stays empty; "keep"
@@ -63,6 +63,8 @@ func (m *Masker) Mask(kind, value string) (string, error) {
 		out = vat(h, value)
 	case "date_shift":
 		return dateShift(h, value)
+	case "amount":
+		return amount(h, value)
 	case "text":
 		return "[masked]", nil
 	default:
@@ -149,15 +151,6 @@ func ValidIBAN(s string) bool {
 		return false
 	}
 	return checkDigits(s[:2], s[4:]) == s[2:4]
-}
-
-// vat keeps a country prefix and the length, digits replaced.
-func vat(h []byte, value string) string {
-	v := strings.TrimSpace(value)
-	if len(v) > 2 && unicode.IsLetter(rune(v[0])) && unicode.IsLetter(rune(v[1])) {
-		return v[:2] + digits(h, v[2:])
-	}
-	return digits(h, v)
 }
 
 // dateShift moves a date (YYYY-MM-DD, or DD/MM/YYYY) by up to ±180 days.
