@@ -65,9 +65,9 @@ func recordAudit(ctx context.Context, dir string, e audit.Event) (audit.Checkpoi
 func newAuditCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "Create signing keys for, verify and show the tamper-evident audit log",
+		Short: "Create signing keys for, verify and show the tamper-evident audit log; audit the security of the target and sources",
 	}
-	cmd.AddCommand(newAuditKeygenCmd(g), newAuditVerifyCmd(g), newAuditShowCmd(g))
+	cmd.AddCommand(newAuditKeygenCmd(g), newAuditVerifyCmd(g), newAuditShowCmd(g), newAuditSecurityCmd(g))
 	return cmd
 }
 

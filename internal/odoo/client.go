@@ -257,3 +257,17 @@ func (c *Client) wait(ctx context.Context, attempt int) error {
 
 // SetBackoff sets the first retry delay (tests use a short one).
 func (c *Client) SetBackoff(d time.Duration) { c.backoff = d }
+
+// Page fetches path with GET and no credentials (a public page such as
+// /web/database/manager) and returns the HTTP status and body.
+func (c *Client) Page(ctx context.Context, path string) (int, []byte, error) {
+	r, err := c.w.do(ctx, http.MethodGet, path, nil, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	return r.status, r.body, nil
+}
+
+// Insecure reports whether the client was allowed to skip TLS checks or
+// use plain HTTP outside loopback.
+func (c *Client) Insecure() bool { return c.cfg.Insecure }

@@ -1,0 +1,143 @@
+package security
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sqldb"
+)
+
+// AuditSources checks every source of p: for databases the session's
+// encryption and whether Ferry logs in as a superuser; for files (and
+// SQLite databases) whether others may read them.
+func AuditSources(ctx context.Context, p *plan.Plan) []Finding {
+	names := make([]string, 0, len(p.Sources))
+	for n := range p.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []Finding
+	for _, n := range names {
+		spec := p.Sources[n]
+		switch spec.Kind {
+		case "postgres", "mysql":
+			out = append(out, auditDatabase(ctx, n, spec)...)
+		case "csv", "xlsx", "sqlite":
+			out = append(out, auditFiles(n, sourceFiles(p, n, spec)))
+		}
+	}
+	return out
+}
+
+func auditDatabase(ctx context.Context, name string, spec source.Spec) []Finding {
+	enc, super := "source "+name+": connection encrypted", "source "+name+": not a superuser"
+	dsn, err := spec.DSN.Resolve()
+	if err != nil {
+		return []Finding{notChecked("SEC201", enc, "the DSN", err.Error()), notChecked("SEC202", super, "the DSN", err.Error())}
+	}
+	pos, err := sqldb.Inspect(ctx, name, spec.Kind, dsn)
+	if err != nil {
+		return []Finding{notChecked("SEC201", enc, "a connection", err.Error()), notChecked("SEC202", super, "a connection", err.Error())}
+	}
+	return []Finding{encryption(enc, pos), superuser(super, spec.Kind, pos)}
+}
+
+func encryption(check string, pos sqldb.Posture) Finding {
+	const id = "SEC201"
+	switch {
+	case pos.Encrypted:
+		return pass(id, check, "the session runs over TLS")
+	case pos.Warning != "":
+		return fail(id, check, High, pos.Warning, "require TLS in the DSN (sslmode=verify-full for PostgreSQL, tls=true for MySQL/MariaDB)")
+	}
+	return pass(id, check, "not encrypted, on loopback: nothing crosses the network")
+}
+
+func superuser(check, kind string, pos sqldb.Posture) Finding {
+	const id = "SEC202"
+	ev := fmt.Sprintf("Ferry logs in as %s", pos.User)
+	if !pos.Superuser {
+		return pass(id, check, ev+", without superuser rights")
+	}
+	fix := "create a read-only user for the migration: CREATE ROLE ferry LOGIN; GRANT SELECT ON the tables it reads"
+	if kind == "mysql" {
+		fix = "create a read-only user for the migration: CREATE USER ferry …; GRANT SELECT ON db.* TO ferry"
+	}
+	return fail(id, check, High, ev+", a superuser: a mistake or a leaked DSN can change or destroy the source", fix)
+}
+
+// sourceFiles lists the files of source name that the plan's entities and
+// lines read (directories and globs expanded).
+func sourceFiles(p *plan.Plan, name string, spec source.Spec) []string {
+	var sels []source.Select
+	for _, e := range p.Entities {
+		sels = append(sels, e.From)
+		for _, l := range e.Lines {
+			sels = append(sels, l.From)
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range sels {
+		if s.Source != name {
+			continue
+		}
+		for _, f := range expand(resolve(p.Dir, filepath.Join(spec.Path, s.File))) {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func resolve(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+func expand(path string) []string {
+	matches, _ := filepath.Glob(path)
+	var out []string
+	for _, m := range matches {
+		_ = filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+func auditFiles(name string, files []string) Finding {
+	const id = "SEC203"
+	check := "source " + name + ": export files readable only by their owner"
+	if len(files) == 0 {
+		return notChecked(id, check, "the source's files", "no file found")
+	}
+	var open []string
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return notChecked(id, check, "the source's files", err.Error())
+		}
+		if st.Mode().Perm()&0o004 != 0 {
+			open = append(open, fmt.Sprintf("%s (%v)", f, st.Mode().Perm()))
+		}
+	}
+	if len(open) == 0 {
+		return pass(id, check, fmt.Sprintf("%d file(s), none readable by every user of the machine", len(files)))
+	}
+	return fail(id, check, Medium, fmt.Sprintf("%d of %d file(s) readable by every user of the machine: %s", len(open), len(files), listed(open)),
+		"chmod o-r the export files (and keep them in a directory only the migration's users can enter)")
+}
