@@ -90,7 +90,7 @@ func printDiscover(g *globalOptions, out []entityFindings) {
 			if k, ok := e.Masked[f.Column]; ok {
 				masked = "yes (" + k + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Entity, f.Column, f.Kind, by, share, masked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Entity, f.Column, f.Class, by, share, masked)
 		}
 	}
 	_ = tw.Flush()

@@ -13,6 +13,7 @@ import (
 type Finding struct {
 	Column  string  `json:"column"`
 	Kind    string  `json:"kind"`    // the suggested mask kind
+	Class   string  `json:"class"`   // what the values are: email, phone, iban, vat, card, national_id, or the name's kind
 	Reason  string  `json:"reason"`  // "values" or "name"
 	Share   float64 `json:"share"`   // of non-empty values that match (values), else 0
 	Values  int     `json:"values"`  // non-empty values seen
@@ -42,8 +43,14 @@ var valueKinds = []struct {
 	{"vat", func(s string) bool {
 		return vatRE.MatchString(strings.ToUpper(s)) && strings.ContainsAny(s, "0123456789")
 	}},
+	{"card", isCard},
+	{"national_id", isNationalID},
 	{"phone", func(s string) bool { return phoneRE.MatchString(s) && digits(s) >= 7 }},
 }
+
+// maskKinds maps value classes that have no generator of their own to
+// the mask kind that suits them.
+var maskKinds = map[string]string{"card": "text", "national_id": "text"}
 
 // nameKinds map words in a column name to a kind.
 var nameKinds = []struct {
@@ -121,13 +128,13 @@ func (s *Scanner) Findings() []Finding {
 			out = append(out, f)
 			contacts = contacts || f.Kind == "email" || f.Kind == "phone"
 		} else if k := nameKind(c); k != "" {
-			out = append(out, Finding{Column: c, Kind: k, Reason: "name", Values: s.seen[c]})
+			out = append(out, Finding{Column: c, Kind: k, Class: k, Reason: "name", Values: s.seen[c]})
 		}
 	}
 	if contacts {
 		for _, c := range s.columns {
 			if strings.EqualFold(c, "name") {
-				out = append(out, Finding{Column: c, Kind: "person_name", Reason: "name", Values: s.seen[c]})
+				out = append(out, Finding{Column: c, Kind: "person_name", Class: "person_name", Reason: "name", Values: s.seen[c]})
 			}
 		}
 	}
@@ -145,7 +152,11 @@ func (s *Scanner) byValues(c string) (Finding, bool) {
 	if s.seen[c] == 0 || float64(n) < 0.5*float64(s.seen[c]) {
 		return Finding{}, false
 	}
-	return Finding{Column: c, Kind: best, Reason: "values", Share: float64(n) / float64(s.seen[c]), Values: s.seen[c], Matches: n}, true
+	kind := best
+	if k, ok := maskKinds[best]; ok {
+		kind = k
+	}
+	return Finding{Column: c, Kind: kind, Class: best, Reason: "values", Share: float64(n) / float64(s.seen[c]), Values: s.seen[c], Matches: n}, true
 }
 
 func nameKind(column string) string {

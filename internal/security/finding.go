@@ -3,6 +3,8 @@ package security
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/odoo"
 )
 
 // Severity ranks a failed check.
@@ -85,6 +87,21 @@ func fail(id, check string, sev Severity, evidence, fix string) Finding {
 
 func notChecked(id, check, needs, evidence string) Finding {
 	return Finding{ID: id, Check: check, Status: NotChecked, Needs: needs, Evidence: firstLine(evidence)}
+}
+
+// unreadable is a check Odoo would not answer: for an access error the
+// right it needs, else what went wrong (an unknown model: the module is
+// not installed). notes are appended to the evidence.
+func unreadable(id, check, right string, err error, notes ...string) Finding {
+	needs := right
+	if !odoo.IsKind(err, odoo.KindAccess) {
+		needs = "an answer from Odoo"
+	}
+	f := notChecked(id, check, needs, err.Error())
+	for _, n := range notes {
+		f.Evidence += "; " + n
+	}
+	return f
 }
 
 // firstLine keeps an error's first line (Odoo's access errors go on with

@@ -14,7 +14,7 @@ func (a *targetAudit) neutralized(ctx context.Context) Finding {
 	const id, check = "SEC109", "test copy neutralized"
 	recs, err := a.Client.SearchRead(ctx, "ir.config_parameter", odoo.Domain{[]any{"key", "=", "database.is_neutralized"}}, []string{"value"}, odoo.Page{})
 	if err != nil {
-		return notChecked(id, check, needSettings, err.Error())
+		return unreadable(id, check, needSettings, err)
 	}
 	if len(recs) == 1 && fmt.Sprint(recs[0]["value"]) == "True" {
 		return pass(id, check, "database.is_neutralized is True")
@@ -27,7 +27,7 @@ func (a *targetAudit) mailServers(ctx context.Context) Finding {
 	const id, check = "SEC110", "test copy sends no mail"
 	recs, err := a.Client.SearchRead(ctx, "ir.mail_server", odoo.Domain{[]any{"active", "=", true}}, []string{"name", "smtp_host"}, odoo.Page{Order: "id"})
 	if err != nil {
-		return notChecked(id, check, needSettings, err.Error()+"; "+smtpNote)
+		return unreadable(id, check, needSettings, err, smtpNote)
 	}
 	if len(recs) == 0 {
 		return pass(id, check, "no active outgoing mail server record; "+smtpNote)
@@ -44,7 +44,7 @@ func (a *targetAudit) crons(ctx context.Context) Finding {
 	const id, check = "SEC111", "test copy runs no scheduled actions"
 	recs, err := a.Client.SearchRead(ctx, "ir.cron", odoo.Domain{[]any{"active", "=", true}}, []string{"name"}, odoo.Page{Order: "id"})
 	if err != nil {
-		return notChecked(id, check, needSettings, err.Error())
+		return unreadable(id, check, needSettings, err)
 	}
 	if len(recs) == 0 {
 		return pass(id, check, "no active scheduled action")

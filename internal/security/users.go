@@ -65,11 +65,11 @@ func (a *targetAudit) administrators(ctx context.Context) Finding {
 	const id, check = "SEC105", "users with administration rights"
 	settings, err := a.usersIn(ctx, "base.group_system")
 	if err != nil {
-		return notChecked(id, check, "read access to res.users and res.groups", err.Error())
+		return unreadable(id, check, "read access to res.users and res.groups", err)
 	}
 	rights, err := a.usersIn(ctx, "base.group_erp_manager")
 	if err != nil {
-		return notChecked(id, check, "read access to res.users and res.groups", err.Error())
+		return unreadable(id, check, "read access to res.users and res.groups", err)
 	}
 	ev := fmt.Sprintf("%d user(s) with Settings (%s), %d with Access Rights (%s)", len(settings), listed(settings), len(rights), listed(rights))
 	if len(settings) > maxAdmins {
@@ -82,7 +82,7 @@ func (a *targetAudit) twoFactor(ctx context.Context) Finding {
 	const id, check = "SEC106", "two-factor authentication"
 	fields, err := a.Client.FieldsGet(ctx, "res.users", []string{"type"})
 	if err != nil {
-		return notChecked(id, check, "read access to res.users", err.Error())
+		return unreadable(id, check, "read access to res.users", err)
 	}
 	if _, ok := fields["totp_enabled"]; !ok {
 		return fail(id, check, Medium, "res.users has no totp_enabled: the auth_totp module is not installed",
@@ -99,7 +99,7 @@ func (a *targetAudit) twoFactor(ctx context.Context) Finding {
 		return nil
 	})
 	if err != nil {
-		return notChecked(id, check, "read access to res.users", err.Error())
+		return unreadable(id, check, "read access to res.users", err)
 	}
 	if len(without) == 0 {
 		return pass(id, check, "every active internal user has two-factor authentication")
@@ -117,7 +117,7 @@ func (a *targetAudit) apiKeys(ctx context.Context) Finding {
 	const id, check = "SEC107", "API keys without expiry"
 	fields, err := a.Client.FieldsGet(ctx, "res.users.apikeys", []string{"type"})
 	if err != nil {
-		return notChecked(id, check, "read access to res.users.apikeys", err.Error())
+		return unreadable(id, check, "read access to res.users.apikeys", err)
 	}
 	if _, ok := fields["expiration_date"]; !ok {
 		return fail(id, check, Low, "API keys of this version have no expiry date: a key lives until someone revokes it",
@@ -128,7 +128,7 @@ func (a *targetAudit) apiKeys(ctx context.Context) Finding {
 	}
 	recs, err := a.Client.SearchRead(ctx, "res.users.apikeys", odoo.Domain{[]any{"expiration_date", "=", false}}, []string{"name", "user_id"}, odoo.Page{Order: "id"})
 	if err != nil {
-		return notChecked(id, check, needSettings, err.Error())
+		return unreadable(id, check, needSettings, err)
 	}
 	if len(recs) == 0 {
 		return pass(id, check, "every API key has an expiry date")
@@ -148,7 +148,7 @@ func (a *targetAudit) demoData(ctx context.Context) Finding {
 	recs, err := a.Client.SearchRead(ctx, "ir.module.module", odoo.Domain{[]any{"state", "=", "installed"}, []any{"demo", "=", true}},
 		[]string{"name"}, odoo.Page{Order: "name"})
 	if err != nil {
-		return notChecked(id, check, "read access to ir.module.module", err.Error())
+		return unreadable(id, check, "read access to ir.module.module", err)
 	}
 	if len(recs) == 0 {
 		return pass(id, check, "no installed module carries demo data")
