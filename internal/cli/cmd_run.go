@@ -310,13 +310,31 @@ func auditRun(ctx context.Context, dir string, st *ledger.Store, p *plan.Plan, t
 		counts[fmt.Sprintf("%s/%d", e.Name, e.Pass)] = map[string]int64{"read": e.Read, "loaded": e.Loaded,
 			"unchanged": e.Unchanged, "quarantined": e.Quarantined, "skipped": e.Skipped}
 	}
+	details := map[string]any{"counts": counts, "context": s.Context, "identity_holds": s.Holds, "backup": backupDir}
+	if u := unmaskedChoices(p); len(u) > 0 {
+		details["unmasked_personal_fields"] = u // the plan's explicit choice, for a test target
+	}
 	cp, err := recordAudit(ctx, dir, audit.Event{Action: audit.ActionRun, RunID: s.RunID,
-		Plan: p.Name, Target: target, Digests: digests, Result: s.Result,
-		Details: map[string]any{"counts": counts, "context": s.Context, "identity_holds": s.Holds, "backup": backupDir}})
+		Plan: p.Name, Target: target, Digests: digests, Result: s.Result, Details: details})
 	if err != nil {
 		return cp, err
 	}
 	return cp, st.SetAuditCheckpoint(context.WithoutCancel(ctx), s.RunID, cp.String())
+}
+
+// unmaskedChoices lists, per entity, the personal fields a plan for a
+// test target loads unmasked on purpose.
+func unmaskedChoices(p *plan.Plan) map[string][]string {
+	out := map[string][]string{}
+	if p.Target.Environment != "test" {
+		return out
+	}
+	for _, e := range p.Entities {
+		if len(e.Unmasked) > 0 {
+			out[e.Name] = e.Unmasked
+		}
+	}
+	return out
 }
 
 func reportRun(g *globalOptions, s *load.Summary, target string) error {

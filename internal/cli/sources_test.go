@@ -63,6 +63,7 @@ entities:
       name: row.title
   - name: customers
     model: res.partner
+    unmasked: [name, email] # synthetic test data
     from: {source: erp, table: %s}
     key: id
     fields:

@@ -60,6 +60,7 @@ func TestOpeningStockIsCountedThenApplied(t *testing.T) {
 func TestRowsGoneFromTheSourceAreReportedAndArchived(t *testing.T) {
 	plan, _, c := sandboxPlan(t, "gone", map[string]string{"customers.csv": "id,name\n1,Alpha\n2,Beta\n3,Gamma\n"}, `  - name: customers
     model: res.partner
+    unmasked: [name] # synthetic test data
     from: {source: legacy, file: customers.csv}
     key: id
     on_delete: archive

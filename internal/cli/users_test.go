@@ -13,6 +13,7 @@ import (
 func TestUsersAreLoadedWithoutInvitations(t *testing.T) {
 	const users = `  - name: users
     model: res.users
+    unmasked: [login, name] # synthetic test data
     from: {source: legacy, file: users.csv}
     key: login
     fields:

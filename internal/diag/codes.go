@@ -64,6 +64,7 @@ var planCodes = []Code{
 	{"VAL320", "a line of the row has an error: the whole row is quarantined"},
 	{"VAL321", "a password is mapped: passwords are never migrated"},
 	{"SEC601", "a source connection the user chose to leave unencrypted"},
+	{"SEC602", "a personal field loaded unmasked into a test target"},
 }
 
 func init() { Codes = append(Codes, planCodes...) }

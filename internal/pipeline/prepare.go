@@ -153,6 +153,7 @@ func (p *Pipeline) compileEntity(e *plan.Entity) {
 	p.entities[e.Name] = c
 	model := p.model(e.Model, e.Name)
 	c.fields = p.compileFields(e, e.Fields, e.Model, model, c.refs, e.AllowReadonly)
+	p.checkUnmasked(e)
 	for i := range e.Skip {
 		prog := p.compileBool(e.Skip[i].When, e.Skip[i].Pos, e.Name, "skip "+e.Skip[i].Name)
 		c.skips = append(c.skips, compiledSkip{filter: &e.Skip[i], prog: prog})

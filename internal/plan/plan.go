@@ -71,7 +71,10 @@ type Entity struct {
 	Rules            []Rule            `yaml:"rules,omitempty" json:"rules,omitempty"`
 	Skip             []Filter          `yaml:"skip,omitempty" json:"skip,omitempty"`
 	// Mask maps a source column to a masking kind (email, phone, person_name, ...).
-	Mask                map[string]string `yaml:"mask,omitempty" json:"mask,omitempty"`
+	Mask map[string]string `yaml:"mask,omitempty" json:"mask,omitempty"`
+	// Unmasked lists personal target fields deliberately loaded unmasked
+	// into a test target (the choice is recorded in the audit log).
+	Unmasked            []string          `yaml:"unmasked,omitempty" json:"unmasked,omitempty"`
 	AfterLoad           string            `yaml:"after_load,omitempty" json:"after_load,omitempty"`
 	KeepTargetWhenEmpty []string          `yaml:"keep_target_when_empty,omitempty" json:"keep_target_when_empty,omitempty"`
 	UpdateMany2many     bool              `yaml:"update_many2many,omitempty" json:"update_many2many,omitempty"`
