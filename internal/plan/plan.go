@@ -74,15 +74,15 @@ type Entity struct {
 	Mask map[string]string `yaml:"mask,omitempty" json:"mask,omitempty"`
 	// Unmasked lists personal target fields deliberately loaded unmasked
 	// into a test target (the choice is recorded in the audit log).
-	Unmasked            []string          `yaml:"unmasked,omitempty" json:"unmasked,omitempty"`
-	AfterLoad           string            `yaml:"after_load,omitempty" json:"after_load,omitempty"`
-	KeepTargetWhenEmpty []string          `yaml:"keep_target_when_empty,omitempty" json:"keep_target_when_empty,omitempty"`
-	UpdateMany2many     bool              `yaml:"update_many2many,omitempty" json:"update_many2many,omitempty"`
-	LinesMode           string            `yaml:"lines_mode,omitempty" json:"lines_mode,omitempty" jsonschema:"enum=keep,enum=replace"`
-	OnDelete            string            `yaml:"on_delete,omitempty" json:"on_delete,omitempty" jsonschema:"enum=report,enum=archive"`
-	AllowReadonly       []string          `yaml:"allow_readonly,omitempty" json:"allow_readonly,omitempty"`
-	BatchSize           int               `yaml:"batch_size,omitempty" json:"batch_size,omitempty" jsonschema:"minimum=1,maximum=10000"`
-	DependsOn           []string          `yaml:"depends_on,omitempty" json:"depends_on,omitempty"`
+	Unmasked            []string `yaml:"unmasked,omitempty" json:"unmasked,omitempty"`
+	AfterLoad           string   `yaml:"after_load,omitempty" json:"after_load,omitempty"`
+	KeepTargetWhenEmpty []string `yaml:"keep_target_when_empty,omitempty" json:"keep_target_when_empty,omitempty"`
+	UpdateMany2many     bool     `yaml:"update_many2many,omitempty" json:"update_many2many,omitempty"`
+	LinesMode           string   `yaml:"lines_mode,omitempty" json:"lines_mode,omitempty" jsonschema:"enum=keep,enum=replace"`
+	OnDelete            string   `yaml:"on_delete,omitempty" json:"on_delete,omitempty" jsonschema:"enum=report,enum=archive"`
+	AllowReadonly       []string `yaml:"allow_readonly,omitempty" json:"allow_readonly,omitempty"`
+	BatchSize           int      `yaml:"batch_size,omitempty" json:"batch_size,omitempty" jsonschema:"minimum=1,maximum=10000"`
+	DependsOn           []string `yaml:"depends_on,omitempty" json:"depends_on,omitempty"`
 }
 
 // FieldMap is one `field: expression` of an entity, in plan order.
