@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"path"
 	"strings"
@@ -16,9 +15,9 @@ import (
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/sshconn"
 )
 
 // SFTPConfig says where an SFTP store is and how to log in. The server's
@@ -43,101 +42,21 @@ type SFTP struct {
 
 var _ Store = (*SFTP)(nil)
 
-// OpenSFTP connects, verifies the host key and logs in.
+// OpenSFTP connects, verifies the host key and logs in (internal/sshconn).
 func OpenSFTP(ctx context.Context, c SFTPConfig) (*SFTP, error) {
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		c.Addr = net.JoinHostPort(c.Addr, "22")
-	}
-	if c.Timeout == 0 {
-		c.Timeout = 30 * time.Second
-	}
+	c.Addr = sshconn.WithPort(c.Addr)
 	s := &SFTP{cfg: c}
-	conf, err := s.clientConfig()
+	var err error
+	s.ssh, err = sshconn.Dial(ctx, sshconn.Config{Addr: c.Addr, User: c.User, KnownHosts: c.KnownHosts,
+		Key: c.Key, KeyPassphrase: c.KeyPassphrase, Password: c.Password, Timeout: c.Timeout})
 	if err != nil {
-		return nil, err
-	}
-	if s.ssh, err = dialSSH(ctx, c.Addr, conf); err != nil {
-		return nil, s.describe(err)
+		return nil, fmt.Errorf("%s: %w", s, err)
 	}
 	if s.client, err = sftp.NewClient(s.ssh, sftp.UseConcurrentWrites(true), sftp.UseConcurrentReads(true)); err != nil {
 		s.ssh.Close()
 		return nil, fmt.Errorf("%s: start sftp: %w", s, err)
 	}
 	return s, nil
-}
-
-func (s *SFTP) clientConfig() (*ssh.ClientConfig, error) {
-	if s.cfg.KnownHosts == "" {
-		return nil, fmt.Errorf("%s: a known_hosts file is required to verify the server's host key", s)
-	}
-	hostKey, err := knownhosts.New(s.cfg.KnownHosts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: read known_hosts: %w", s, err)
-	}
-	var auth []ssh.AuthMethod
-	if !s.cfg.Key.IsZero() {
-		signer, err := parseKey(s.cfg.Key, s.cfg.KeyPassphrase)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s, err)
-		}
-		auth = append(auth, ssh.PublicKeys(signer))
-	}
-	if !s.cfg.Password.IsZero() {
-		auth = append(auth, ssh.Password(s.cfg.Password.Reveal()))
-	}
-	if len(auth) == 0 {
-		return nil, fmt.Errorf("%s: give a private key or a password", s)
-	}
-	return &ssh.ClientConfig{User: s.cfg.User, Auth: auth, HostKeyCallback: hostKey, Timeout: s.cfg.Timeout}, nil
-}
-
-func parseKey(key, pass secret.String) (ssh.Signer, error) {
-	if pass.IsZero() {
-		signer, err := ssh.ParsePrivateKey([]byte(key.Reveal()))
-		var missing *ssh.PassphraseMissingError
-		if errors.As(err, &missing) {
-			return nil, errors.New("the private key is encrypted: give its passphrase")
-		}
-		if err != nil {
-			return nil, errors.New("the private key cannot be read (OpenSSH or PEM format expected)")
-		}
-		return signer, nil
-	}
-	signer, err := ssh.ParsePrivateKeyWithPassphrase([]byte(key.Reveal()), []byte(pass.Reveal()))
-	if err != nil {
-		return nil, errors.New("the private key cannot be read with that passphrase")
-	}
-	return signer, nil
-}
-
-func dialSSH(ctx context.Context, addr string, conf *ssh.ClientConfig) (*ssh.Client, error) {
-	d := net.Dialer{Timeout: conf.Timeout}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	_ = conn.SetDeadline(time.Now().Add(conf.Timeout))
-	c, chans, reqs, err := ssh.NewClientConn(conn, addr, conf)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	_ = conn.SetDeadline(time.Time{})
-	return ssh.NewClient(c, chans, reqs), nil
-}
-
-// describe turns a connection error into one that says what to do.
-func (s *SFTP) describe(err error) error {
-	var keyErr *knownhosts.KeyError
-	switch {
-	case errors.As(err, &keyErr) && len(keyErr.Want) > 0:
-		return fmt.Errorf("%s: the server's host key differs from the one in %s: refused (the server changed or someone is in between)", s, s.cfg.KnownHosts)
-	case errors.As(err, &keyErr):
-		return fmt.Errorf("%s: the server's host key is not in %s: refused (add it with ssh-keyscan after checking its fingerprint)", s, s.cfg.KnownHosts)
-	case strings.Contains(err.Error(), "unable to authenticate"):
-		return fmt.Errorf("%s: the server refused the key or password of %s", s, s.cfg.User)
-	}
-	return fmt.Errorf("%s: %w", s, err)
 }
 
 // String is sftp://user@host:port/dir.
