@@ -35,6 +35,7 @@ type runOptions struct {
 	Workers    int
 	BatchSize  int
 	Force      bool
+	Overwrite  bool
 	Backup     string
 	BackupDSN  string
 	backup     backupRequest
@@ -49,6 +50,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "workers", 0, "batches of one entity in flight at once (default: the plan's load.workers, else 2)")
 	fs.IntVar(&o.BatchSize, "batch-size", 0, "records per load call (default: the entity's or plan's batch_size, else 200)")
 	fs.BoolVar(&o.Force, "force", false, "resume an unfinished run even though the plan file changed")
+	fs.BoolVar(&o.Overwrite, "overwrite-target-edits", false, "update records even where someone changed them in Odoo since an earlier run wrote them (else they are quarantined as changed_in_target, LOAD406)")
 	fs.StringVar(&o.Backup, "backup", "", `"none" to load without a backup of the target (the plan's backup: none says the same)`)
 	fs.StringVar(&o.BackupDSN, "backup-dsn-env", "", "back the target's database up first: environment variable with its PostgreSQL DSN")
 	fs.StringSliceVar(&o.backup.To, "backup-to", []string{"backups"}, "store(s) for that backup: a directory, sftp://… or s3://… (repeatable)")
@@ -122,7 +124,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 		qdir = filepath.Join(dir, "quarantine")
 	}
 	s, runErr := load.Run(ctx, lv.pipeline, lv.client, store, load.Options{Workers: o.Workers, BatchSize: o.BatchSize,
-		Quarantine: qdir, Force: o.Force, Inputs: inputs, Events: events})
+		Quarantine: qdir, Force: o.Force, Inputs: inputs, Events: events, OverwriteTargetEdits: o.Overwrite})
 	if s.RunID == "" { // refused before it started (plan changed, ledger error)
 		return runErr
 	}

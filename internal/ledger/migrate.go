@@ -12,7 +12,7 @@ import (
 var migrations embed.FS
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrate applies the embedded migrations newer than PRAGMA user_version,
 // each in its own transaction together with the version bump.

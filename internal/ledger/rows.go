@@ -36,14 +36,17 @@ type Row struct {
 	Attempts int    `json:"attempts,omitempty"`
 	RunID    string `json:"run_id"`
 	Batch    int64  `json:"batch,omitempty"`
+	// Written is what Ferry last wrote to the record (record.Written
+	// JSON); a row that carries none keeps the one stored.
+	Written string `json:"written,omitempty"`
 }
 
-const rowColumns = `entity, pass, key, external_id, source_key, fingerprint, state, odoo_id, created, message, attempts, run_id, batch`
+const rowColumns = `entity, pass, key, external_id, source_key, fingerprint, state, odoo_id, created, message, attempts, run_id, batch, written`
 
 // upsertRow writes a row. An Odoo id already known is kept when the new
 // state carries none; a record created earlier in the same run stays
 // created; attempts add up.
-const upsertRow = `INSERT INTO rows (` + rowColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+const upsertRow = `INSERT INTO rows (` + rowColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (entity, pass, key) DO UPDATE SET
 	external_id = excluded.external_id,
 	source_key  = excluded.source_key,
@@ -54,7 +57,8 @@ ON CONFLICT (entity, pass, key) DO UPDATE SET
 	message     = excluded.message,
 	attempts    = CASE WHEN rows.run_id = excluded.run_id THEN rows.attempts + excluded.attempts ELSE excluded.attempts END,
 	run_id      = excluded.run_id,
-	batch       = excluded.batch`
+	batch       = excluded.batch,
+	written     = CASE WHEN excluded.written <> '' THEN excluded.written ELSE rows.written END`
 
 // Rows returns the rows of an entity pass by key.
 func (s *Store) Rows(ctx context.Context, entity string, pass int) (map[string]Row, error) {
@@ -109,7 +113,7 @@ func putRows(ctx context.Context, t *sql.Tx, rows []Row) error {
 	defer st.Close()
 	for _, r := range rows {
 		_, err := st.ExecContext(ctx, r.Entity, r.Pass, r.Key, r.ExternalID, r.SourceKey, r.Fingerprint, string(r.State),
-			r.OdooID, r.Created, r.Message, r.Attempts, r.RunID, r.Batch)
+			r.OdooID, r.Created, r.Message, r.Attempts, r.RunID, r.Batch, r.Written)
 		if err != nil {
 			return fmt.Errorf("ledger: write row %s of %s: %w", r.Key, r.Entity, err)
 		}
@@ -124,7 +128,7 @@ func scanRows(rows *sql.Rows) ([]Row, error) {
 		var r Row
 		var st string
 		err := rows.Scan(&r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, &st, &r.OdooID,
-			&r.Created, &r.Message, &r.Attempts, &r.RunID, &r.Batch)
+			&r.Created, &r.Message, &r.Attempts, &r.RunID, &r.Batch, &r.Written)
 		if err != nil {
 			return nil, fmt.Errorf("ledger: read row: %w", err)
 		}

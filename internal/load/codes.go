@@ -4,12 +4,13 @@ import "github.com/ferry-migrate/ferry/internal/diag"
 
 // Finding codes of the loader (LOAD4xx).
 const (
-	CodeRejected     = "LOAD400" // Odoo refused the row
-	CodeNotLoaded    = "LOAD401" // pass 1 did not load the row: its links are not written
-	CodeAfterLoad    = "LOAD402" // an after-load action failed on the record
-	CodeMixedRefs    = "LOAD403" // a many2many mixes external IDs and database ids
-	CodeWarning      = "LOAD404" // Odoo loaded the row with a warning
-	CodeUnattributed = "LOAD405" // Odoo rejected the row alone without a message
+	CodeRejected        = "LOAD400" // Odoo refused the row
+	CodeNotLoaded       = "LOAD401" // pass 1 did not load the row: its links are not written
+	CodeAfterLoad       = "LOAD402" // an after-load action failed on the record
+	CodeMixedRefs       = "LOAD403" // a many2many mixes external IDs and database ids
+	CodeWarning         = "LOAD404" // Odoo loaded the row with a warning
+	CodeUnattributed    = "LOAD405" // Odoo rejected the row alone without a message
+	CodeChangedInTarget = "LOAD406" // changed_in_target: someone changed the record in Odoo since Ferry wrote it
 )
 
 func init() {
@@ -20,5 +21,6 @@ func init() {
 		diag.Code{Code: CodeMixedRefs, Summary: "a many2many value mixes external IDs and database ids"},
 		diag.Code{Code: CodeWarning, Summary: "Odoo loaded the row with a warning"},
 		diag.Code{Code: CodeUnattributed, Summary: "Odoo rejected the row sent alone without saying why"},
+		diag.Code{Code: CodeChangedInTarget, Summary: "changed_in_target: someone changed the record in Odoo since Ferry wrote it; not overwritten without --overwrite-target-edits"},
 	)
 }

@@ -241,3 +241,22 @@ func (f *fakeTarget) state() []string {
 }
 
 var _ Target = (*fakeTarget)(nil)
+
+// FieldsGet knows no types: every field compares as text.
+func (f *fakeTarget) FieldsGet(context.Context, string, []string) (map[string]map[string]any, error) {
+	return map[string]map[string]any{}, nil
+}
+
+func (f *fakeTarget) ExternalIDs(_ context.Context, _ string, ids []int64) (map[int64]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[int64]string{}
+	for x, r := range f.recs {
+		for _, id := range ids {
+			if r.id == id {
+				out[id] = x
+			}
+		}
+	}
+	return out, nil
+}

@@ -381,6 +381,10 @@ func (p *passRun) flushGroups(ctx context.Context) error {
 
 // dispatch hands a batch to a worker, waiting while all are busy.
 func (p *passRun) dispatch(ctx context.Context, b []*item) error {
+	b, err := p.guardEdits(ctx, b)
+	if err != nil || len(b) == 0 {
+		return err
+	}
 	select {
 	case p.jobs <- b:
 		return nil

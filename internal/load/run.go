@@ -30,6 +30,10 @@ type Options struct {
 	Events progress.Sink
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// OverwriteTargetEdits updates records even when someone changed them
+	// in Odoo since an earlier run wrote them (else they are quarantined
+	// as changed_in_target).
+	OverwriteTargetEdits bool
 }
 
 // DefaultBatchSize and DefaultWorkers apply when neither the options nor
@@ -51,6 +55,7 @@ type runner struct {
 	ctx    map[string]any
 	q      *quarantines
 	imd    imdState
+	edits  *editFinder
 }
 
 // Run loads every entity pass of pl into t in load order, then runs the
@@ -97,7 +102,7 @@ func newRunner(pl *pipeline.Pipeline, t Target, st *ledger.Store, o Options) *ru
 		o.Events = progress.Discard
 	}
 	return &runner{pl: pl, plan: p, t: t, st: st, o: o, events: o.Events, ctx: loadContext(p.Load),
-		q: newQuarantines(o.Quarantine)}
+		q: newQuarantines(o.Quarantine), edits: &editFinder{t: t, exclude: p.Verify.Exclude}}
 }
 
 // loadContext is the context of every load call: tracking disabled unless

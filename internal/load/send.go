@@ -161,6 +161,7 @@ func (p *passRun) commitLoaded(ctx context.Context, seq int64, items []*item, re
 	for i, it := range items {
 		rows[i] = p.row(it, ledger.Loaded, seq)
 		rows[i].OdooID = res.IDs[i]
+		rows[i].Written = written(it)
 		rows[i].Created = p.e.Pass == 1 && (it.createdHere || it.exists == 0 || it.exists != res.IDs[i])
 		if w := warn[i]; len(w) > 0 {
 			rows[i].Message = CodeWarning + ": " + strings.Join(w, "; ")

@@ -38,6 +38,9 @@ type EntitySummary struct {
 	Created  int64 `json:"created"`
 	Updated  int64 `json:"updated"`
 	Rejected int64 `json:"rejected_by_odoo"`
+	// ChangedInTarget counts rows quarantined because someone changed
+	// their record in Odoo since an earlier run wrote it.
+	ChangedInTarget int64 `json:"changed_in_target,omitempty"`
 	Warnings int64 `json:"warnings,omitempty"`
 	Batches  int64 `json:"batches"`
 	Holds    bool  `json:"identity_holds"`

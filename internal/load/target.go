@@ -21,6 +21,10 @@ type Target interface {
 	SearchRead(ctx context.Context, model string, domain odoo.Domain, fields []string, p odoo.Page) ([]map[string]any, error)
 	// Execute calls after-load methods (action_post, …).
 	Execute(ctx context.Context, model, method string, args []any, kwargs map[string]any) (any, error)
+	// FieldsGet and ExternalIDs serve the check for records changed in
+	// Odoo since an earlier run wrote them.
+	FieldsGet(ctx context.Context, model string, attributes []string) (map[string]map[string]any, error)
+	ExternalIDs(ctx context.Context, model string, ids []int64) (map[int64]string, error)
 }
 
 var _ Target = (*odoo.Client)(nil)

@@ -178,6 +178,14 @@ func (r *runner) schema(ctx context.Context, model string) (map[string]Field, er
 	if err != nil {
 		return nil, err
 	}
+	s := FieldsOf(defs)
+	r.schemas[model] = s
+	return s, nil
+}
+
+// FieldsOf turns a fields_get answer (type, relation, digits) into the
+// fields comparisons use.
+func FieldsOf(defs map[string]map[string]any) map[string]Field {
 	s := make(map[string]Field, len(defs))
 	for n, d := range defs {
 		f := Field{Name: n, Digits: -1}
@@ -190,8 +198,7 @@ func (r *runner) schema(ctx context.Context, model string) (map[string]Field, er
 		}
 		s[n] = f
 	}
-	r.schemas[model] = s
-	return s, nil
+	return s
 }
 
 func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.Entity, er *EntityResult) error {
