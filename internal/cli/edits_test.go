@@ -27,7 +27,7 @@ func TestRunDoesNotOverwriteEditsMadeInOdoo(t *testing.T) {
 	b, err := os.ReadFile(csv)
 	require.NoError(t, err)
 	changed := strings.Replace(string(b), "+33 82 205 8014", "+33 82 205 9999", 1) // C00007's phone: the row is sent again
-	changed = strings.Replace(changed, "+30 37 090 0493", "+30 37 090 1111", 1)  // C00001's too, not edited in Odoo
+	changed = strings.Replace(changed, "+30 37 090 0493", "+30 37 090 1111", 1)    // C00001's too, not edited in Odoo
 	require.NoError(t, os.WriteFile(csv, []byte(changed), 0o644))
 
 	code, out, errs = run(t, "run", plan, "--backup", "none")

@@ -86,7 +86,7 @@ func (p *passRun) guardEdits(ctx context.Context, b []*item) ([]*item, error) {
 func (p *passRun) quarantineEdited(ctx context.Context, e edited) error {
 	parts := make([]string, len(e.diffs))
 	for i, d := range e.diffs {
-		parts[i] = fmt.Sprintf("%s: Ferry wrote %s, Odoo now holds %s", d.Field, d.Want, d.Got)
+		parts[i] = fmt.Sprintf("%s: Ferry wrote %q, Odoo now holds %q", d.Field, d.Want, d.Got)
 	}
 	msg := "the record was changed in Odoo after Ferry wrote it (" + strings.Join(parts, "; ") +
 		"); it is left as it is: rerun with --overwrite-target-edits to overwrite it"

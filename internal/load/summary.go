@@ -41,9 +41,9 @@ type EntitySummary struct {
 	// ChangedInTarget counts rows quarantined because someone changed
 	// their record in Odoo since an earlier run wrote it.
 	ChangedInTarget int64 `json:"changed_in_target,omitempty"`
-	Warnings int64 `json:"warnings,omitempty"`
-	Batches  int64 `json:"batches"`
-	Holds    bool  `json:"identity_holds"`
+	Warnings        int64 `json:"warnings,omitempty"`
+	Batches         int64 `json:"batches"`
+	Holds           bool  `json:"identity_holds"`
 	// Complete is false when the pass stopped before reading every row.
 	Complete   bool     `json:"complete"`
 	Quarantine []string `json:"quarantine_files,omitempty"`
