@@ -35,7 +35,7 @@ func TestRunDoesNotOverwriteEditsMadeInOdoo(t *testing.T) {
 	q, err := os.ReadFile(filepath.Join(filepath.Dir(plan), ".ferry", "quarantine", "customers.csv"))
 	require.NoError(t, err)
 	require.Contains(t, string(q), "LOAD406")
-	require.Contains(t, string(q), `city: Ferry wrote "Madrid", Odoo now holds "Edited In Odoo"`)
+	require.Contains(t, string(q), `city: Ferry wrote ""Madrid"", Odoo now holds ""Edited In Odoo""`) // CSV doubles the quotes
 	recs, err := c.Read(ctx, "res.partner", []int64{id}, []string{"city", "phone"})
 	require.NoError(t, err)
 	require.Equal(t, "Edited In Odoo", recs[0]["city"], "the edit made in Odoo stays")
