@@ -53,7 +53,7 @@ func TestAuditVerifyFindsACutOffTail(t *testing.T) {
 	anchor := filepath.Join(t.TempDir(), "anchor")
 	t.Setenv("FERRY_AUDIT_KEY", key)
 	t.Setenv("FERRY_AUDIT_ANCHOR", anchor)
-	code, _, errs = run(t, "validate", plan)
+	code, _, errs = run(t, "validate", plan, "--quarantine", t.TempDir())
 	require.NotEqual(t, ExitUsage, code, errs)
 	code, _, errs = run(t, "run", plan, "--backup", "none")
 	require.Equal(t, ExitPartial, code, errs)

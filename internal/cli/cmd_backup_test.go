@@ -29,6 +29,7 @@ func scratchDB(t *testing.T) string {
 }
 
 func TestBackupCreateListVerifyRestoreTest(t *testing.T) {
+	stateTmp := t.TempDir()
 	src := scratchDB(t)
 	if src == "" {
 		return
@@ -43,7 +44,7 @@ func TestBackupCreateListVerifyRestoreTest(t *testing.T) {
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "a long enough passphrase")
 	to := t.TempDir()
 
-	code, out, errs := run(t, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", to)
+	code, out, errs := run(t, "--state-dir", stateTmp, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", to)
 	require.Equal(t, ExitOK, code, errs)
 	require.Contains(t, out, "1 part(s), 1 table(s), 99 row(s)")
 	require.Contains(t, out, "every copy verified (1)")
@@ -53,28 +54,36 @@ func TestBackupCreateListVerifyRestoreTest(t *testing.T) {
 	require.Len(t, entries, 1)
 	dir := filepath.Join(to, entries[0].Name())
 
-	code, out, _ = run(t, "backup", "list", "--to", to)
+	code, out, _ = run(t, "--state-dir", stateTmp, "backup", "list", "--to", to)
 	require.Equal(t, ExitOK, code)
 	require.Contains(t, out, entries[0].Name())
-	code, out, errs = run(t, "backup", "verify", dir, "--scratch-dsn-env", "SCRATCH_DSN")
+	code, out, errs = run(t, "--state-dir", stateTmp, "backup", "verify", dir, "--scratch-dsn-env", "SCRATCH_DSN")
 	require.Equal(t, ExitOK, code, errs)
 	require.Contains(t, out, "every table has the row count it had at backup time")
 
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "the wrong passphrase")
-	code, _, errs = run(t, "backup", "verify", dir)
+	code, _, errs = run(t, "--state-dir", stateTmp, "backup", "verify", dir)
 	require.Equal(t, ExitIntegrity, code)
 	require.Contains(t, errs, "decrypt")
 
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "")
-	code, _, errs = run(t, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", to)
+	code, _, errs = run(t, "--state-dir", stateTmp, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", to)
 	require.Equal(t, ExitUsage, code)
 	require.Contains(t, errs, "always encrypted")
+
+	// Every backup action is in the audit log, the failed verify too.
+	log, err := os.ReadFile(filepath.Join(stateTmp, "audit.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(string(log), `"action":"backup create"`))
+	require.Equal(t, 1, strings.Count(string(log), `"action":"backup verify","result":"ok"`))
+	require.Equal(t, 1, strings.Count(string(log), `"action":"backup verify","result":"failed"`))
 }
 
 // One backup of the database and its filestore goes to a local directory
 // and an SFTP server at once, with a signed manifest; each copy lists,
 // verifies against the signer's public key, and restores file for file.
 func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
+	stateTmp := t.TempDir()
 	src := scratchDB(t)
 	if src == "" {
 		return
@@ -98,7 +107,7 @@ func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "a long enough passphrase")
 	local := filepath.Join(tmp, "backups")
 
-	args := append([]string{"backup", "create", "--dsn-env", "ODOO_DB_DSN", "--filestore", files, "--to", local, "--to", sftpURL}, storeArgs...)
+	args := append([]string{"--state-dir", stateTmp, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--filestore", files, "--to", local, "--to", sftpURL}, storeArgs...)
 	code, out, errs := run(t, args...)
 	require.Equal(t, ExitOK, code, errs)
 	require.Contains(t, out, "2 part(s)")
@@ -109,17 +118,17 @@ func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
 	require.Len(t, entries, 1)
 	id := entries[0].Name()
 
-	code, out, errs = run(t, append([]string{"backup", "list", "--to", local, "--to", sftpURL}, storeArgs...)...)
+	code, out, errs = run(t, append([]string{"--state-dir", stateTmp, "backup", "list", "--to", local, "--to", sftpURL}, storeArgs...)...)
 	require.Equal(t, ExitOK, code, errs)
 	require.Equal(t, 2, strings.Count(out, id), out)
 
-	code, out, errs = run(t, append([]string{"backup", "verify", id, "--to", local, "--to", sftpURL, "--signed-by", filepath.Join(tmp, "audit.key.pub")}, storeArgs...)...)
+	code, out, errs = run(t, append([]string{"--state-dir", stateTmp, "backup", "verify", id, "--to", local, "--to", sftpURL, "--signed-by", filepath.Join(tmp, "audit.key.pub")}, storeArgs...)...)
 	require.Equal(t, ExitOK, code, errs)
 	require.Equal(t, 2, strings.Count(out, "every digest matches, manifest signed"), out)
 
 	t.Setenv("RESTORE_DSN", scratchDB(t))
 	restored := filepath.Join(tmp, "restored")
-	code, out, errs = run(t, append([]string{"backup", "restore", id, "--from", sftpURL, "--dsn-env", "RESTORE_DSN", "--filestore", restored}, storeArgs...)...)
+	code, out, errs = run(t, append([]string{"--state-dir", stateTmp, "backup", "restore", id, "--from", sftpURL, "--dsn-env", "RESTORE_DSN", "--filestore", restored}, storeArgs...)...)
 	require.Equal(t, ExitOK, code, errs)
 	require.Contains(t, out, "filestore in "+restored)
 	b, err := os.ReadFile(filepath.Join(restored, "3a", "3a5f0c9e1b"))
@@ -129,7 +138,7 @@ func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
 	// A manifest signed by another key is refused.
 	code, _, errs = run(t, "audit", "keygen", "-o", filepath.Join(tmp, "other.key"))
 	require.Equal(t, ExitOK, code, errs)
-	code, _, errs = run(t, "backup", "verify", id, "--to", local, "--signed-by", filepath.Join(tmp, "other.key.pub"))
+	code, _, errs = run(t, "--state-dir", stateTmp, "backup", "verify", id, "--to", local, "--signed-by", filepath.Join(tmp, "other.key.pub"))
 	require.Equal(t, ExitIntegrity, code, errs)
 	require.Contains(t, errs, "signature")
 }
