@@ -5,6 +5,10 @@
 // envelopes, HTTP statuses, fault codes and messages a real Odoo 18 or 19
 // answers with.
 //
+// Besides the built-in admin, Options.Users adds internal users; one marked
+// Restricted gets the AccessErrors and record rules an internal user
+// without administration rights meets on a real Odoo (see User).
+//
 // New starts one on a loopback port, like httptest.NewServer; Handler
 // serves it on a listener of the caller's (`ferry sandbox`). Faults injects
 // latency, dropped connections, 5xx answers and serialization failures on

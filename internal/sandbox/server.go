@@ -13,13 +13,24 @@ import (
 	"github.com/ferry-migrate/ferry/internal/sandbox/orm"
 )
 
-// User is an account of the sandbox.
+// User is an account of the sandbox: an internal user (base.group_user)
+// with an API key record (res.users.apikeys, named "sandbox") when APIKey
+// is set.
 type User struct {
 	Login    string
 	Password string
 	APIKey   string
 	TZ       string
-	uid      int64
+	// Restricted makes the user an internal user without administration
+	// rights, like one in base.group_user, account.group_account_invoice
+	// and stock.group_stock_user on a real Odoo: reading, searching or
+	// writing ir.cron, ir.mail_server, ir.config_parameter (Settings) or
+	// ir.model.data (Access Rights) fails with Odoo's AccessError, and
+	// res.users.apikeys shows only the user's own keys. get_external_id,
+	// check_object_reference and fields_get stay allowed. A user who is
+	// not restricted passes every access check, as the admin does.
+	Restricted bool
+	uid        int64
 }
 
 // Options configure a sandbox.
@@ -32,7 +43,8 @@ type Options struct {
 	// nil uses the recorded schema of Version.
 	Schema []byte
 	// Users are added to the built-in admin (login admin, password admin,
-	// and AdminKey as API key).
+	// and AdminKey as API key; in base.group_user, base.group_erp_manager
+	// and base.group_system like a fresh database's admin).
 	Users []User
 	// AdminKey is the admin's API key; empty generates one (see
 	// Server.AdminKey).
@@ -77,6 +89,7 @@ func Open(opts Options) (*Server, error) {
 		s.opts.AdminKey = opts.AdminKey
 	}
 	s.addUser(&User{Login: "admin", Password: "admin", APIKey: opts.AdminKey, uid: 2})
+	db.AddAPIKey(2)
 	for _, u := range opts.Users {
 		if err := s.AddUser(u); err != nil {
 			return nil, err
@@ -155,7 +168,7 @@ func (s *Server) SetFaults(f Faults) {
 
 // AddUser adds an account (a res.users record in the ORM too).
 func (s *Server) AddUser(u User) error {
-	uid, err := s.db.AddUser(u.Login, u.Password, u.APIKey, u.TZ)
+	uid, err := s.db.AddUser(orm.NewUser{Login: u.Login, Password: u.Password, APIKey: u.APIKey, TZ: u.TZ, Restricted: u.Restricted})
 	if err != nil {
 		return err
 	}

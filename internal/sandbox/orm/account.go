@@ -48,9 +48,13 @@ func (db *DB) journalFor(moveType string) any {
 }
 
 // computed returns rec with the computed fields Ferry verifies: a move's
-// amounts from its lines, a line's subtotal.
+// amounts from its lines, a line's subtotal, group memberships.
 func (db *DB) computed(m *Model, id int64, rec map[string]any) map[string]any {
 	switch m.Name {
+	case "res.users":
+		return db.userGroups(m, id, rec)
+	case "res.groups":
+		return db.groupRelations(m, id, rec)
 	case "account.move":
 		return db.moveAmounts(m, id, rec)
 	case "account.move.line":

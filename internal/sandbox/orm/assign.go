@@ -300,6 +300,7 @@ func (db *DB) defaults(m *Model, id int64) {
 		db.moveDefaults(rec)
 	case "res.users":
 		db.userPartner(rec)
+		db.defaultGroups(rec)
 	case "account.move.line":
 		if mv := db.models["account.move"].recs[toInt(rec["move_id"])]; mv != nil {
 			set("currency_id", mv["currency_id"])

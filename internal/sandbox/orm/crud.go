@@ -136,6 +136,9 @@ func (db *DB) read(b *bound) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := db.checkRules(b); err != nil {
+		return nil, err
+	}
 	out := []any{}
 	for _, id := range b.ids {
 		if b.m.recs[id] != nil {
@@ -176,7 +179,7 @@ func (db *DB) fieldList(b *bound) ([]string, error) {
 func quote(s string) string { return "'" + s + "'" }
 
 func (db *DB) readRecord(m *Model, id int64, fields []string) map[string]any {
-	rec := m.recs[id]
+	rec := db.computed(m, id, m.recs[id])
 	out := map[string]any{"id": id}
 	for _, n := range fields {
 		switch n {
@@ -186,7 +189,7 @@ func (db *DB) readRecord(m *Model, id int64, fields []string) map[string]any {
 			out[n] = db.displayName(m, id)
 			continue
 		}
-		out[n] = db.readValue(m, id, m.Fields[n], db.computed(m, id, rec))
+		out[n] = db.readValue(m, id, m.Fields[n], rec)
 	}
 	return out
 }

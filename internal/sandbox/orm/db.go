@@ -40,6 +40,7 @@ type user struct {
 	uid           int64
 	login, tz     string
 	password, key string
+	restricted    bool
 }
 
 // Open builds a database for Odoo major version 18 or 19 from the recorded
@@ -147,6 +148,7 @@ func (db *DB) seed(b []byte) error {
 	db.seedRecord(users, map[string]any{"id": int64(2), "login": "admin", "name": "Administrator", "partner_id": int64(3), "xmlid": "base.user_admin", "active": true, "lang": "en_US"})
 	db.users[2] = &user{uid: 2, login: "admin", password: "admin"}
 	partners.next = max(partners.next, 4)
+	db.seedMembers()
 	for _, m := range db.models { // what Odoo's defaults filled in when these records were created
 		for id := range m.recs {
 			db.defaults(m, id)
@@ -223,23 +225,59 @@ func (db *DB) dropXMLIDs(model string, ids map[int64]bool) {
 	}
 }
 
-// AddUser creates a user (a res.users record with its partner) and returns
-// its uid. Authentication is the protocol layer's; tz is the user's time
-// zone (load reads datetimes in it when the context has none).
-func (db *DB) AddUser(login, password, apiKey, tz string) (int64, error) {
+// NewUser describes a user AddUser creates.
+type NewUser struct {
+	Login, Password, APIKey string
+	// TZ is the user's time zone (load reads datetimes in it when the
+	// context has none).
+	TZ string
+	// Restricted makes the user an internal user without administration
+	// rights, as Odoo checks them (see access.go). Unrestricted users pass
+	// every access check, like the admin.
+	Restricted bool
+}
+
+// AddUser creates a user (a res.users record with its partner, in
+// base.group_user, with a res.users.apikeys record when it has an API key)
+// and returns its uid. Authentication is the protocol layer's.
+func (db *DB) AddUser(u NewUser) (int64, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	partners, users := db.models["res.partner"], db.models["res.users"]
 	pid := partners.nextID()
-	partners.put(pid, map[string]any{"name": login, "active": true})
+	partners.put(pid, map[string]any{"name": u.Login, "active": true})
 	uid := users.nextID()
-	vals := map[string]any{"login": login, "name": login, "partner_id": pid, "active": true, "lang": "en_US"}
-	if tz != "" {
-		vals["tz"] = tz
+	vals := map[string]any{"login": u.Login, "name": u.Login, "partner_id": pid, "active": true, "lang": "en_US"}
+	if u.TZ != "" {
+		vals["tz"] = u.TZ
 	}
 	users.put(uid, vals)
-	db.users[uid] = &user{uid: uid, login: login, tz: tz, password: password, key: apiKey}
+	db.defaults(users, uid)
+	db.users[uid] = &user{uid: uid, login: u.Login, tz: u.TZ, password: u.Password, key: u.APIKey, restricted: u.Restricted}
+	if u.APIKey != "" {
+		db.addAPIKey(uid, apiKeyName)
+	}
 	return uid, nil
+}
+
+// apiKeyName is the description of the API keys the sandbox records.
+const apiKeyName = "sandbox"
+
+// AddAPIKey records that uid has an API key (a res.users.apikeys record
+// named "sandbox", without scope or expiry, as Odoo lists a key made in
+// Preferences); the key itself stays with the protocol layer.
+func (db *DB) AddAPIKey(uid int64) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.addAPIKey(uid, apiKeyName)
+}
+
+func (db *DB) addAPIKey(uid int64, name string) {
+	keys := db.models["res.users.apikeys"]
+	if keys == nil {
+		return
+	}
+	keys.put(keys.nextID(), map[string]any{"name": name, "user_id": uid, "create_date": now()})
 }
 
 // userTZ is the time zone of uid ("" when unset).

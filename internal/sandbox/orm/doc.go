@@ -6,6 +6,13 @@
 // check_object_reference, context_get, check_access_rights…), with Odoo's
 // value semantics and Odoo's exact messages.
 //
+// Users are internal users (base.group_user); the admin also holds
+// Access Rights and Settings. A restricted user (NewUser.Restricted) is
+// held to the access rights a security audit meets (access.go): the
+// Settings models are refused with Odoo's AccessError, and API keys are
+// filtered to the user's own. Group memberships are stored on res.users
+// and computed on res.groups (membership.go).
+//
 // It knows nothing about HTTP: the sandbox package speaks the protocols and
 // calls DB.Execute with a Call; failures come back as *Exception.
 package orm

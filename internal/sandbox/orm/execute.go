@@ -86,6 +86,9 @@ func (db *DB) Execute(c Call) (any, error) {
 	if err := db.checkContext(c.Context); err != nil {
 		return nil, err
 	}
+	if err := db.checkAccess(b); err != nil {
+		return nil, err
+	}
 	switch db.fault(c.Method) {
 	case "serialization":
 		return nil, &Exception{Class: SerializationErr, Message: serializationMsg}

@@ -110,7 +110,7 @@ func stringsOf(v any) []string {
 // grouped reads a read_group call's domain, aggregates (from the argument
 // aggArg) and groupby, and partitions the matching records.
 func (db *DB) grouped(b *bound, aggArg string, old bool) ([]any, []aggregate, []string, []*group, error) {
-	d, err := domainArg(b)
+	d, err := db.domainArg(b)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

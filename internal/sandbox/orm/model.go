@@ -43,8 +43,9 @@ func newModel(name string, fields map[string]map[string]any) *Model {
 		f.Store, _ = a["store"].(bool)
 		m.Fields[n] = f
 	}
+	_, recorded := fields["id"] // a real fields_get lists id, and create/write dates unless the model has none (API keys)
 	for _, n := range []string{"id", "display_name", "create_date", "write_date"} {
-		if m.Fields[n] == nil {
+		if m.Fields[n] == nil && (!recorded || n == "display_name") {
 			typ := map[string]string{"id": "integer", "display_name": "char"}[n]
 			if typ == "" {
 				typ = "datetime"
@@ -93,6 +94,9 @@ var modelLabels = map[string]string{
 	"account.move.line": "Journal Item", "product.product": "Product Variant", "product.template": "Product",
 	"sale.order": "Sales Order", "sale.order.line": "Sales Order Line", "res.users": "User",
 	"res.country": "Country", "res.currency": "Currency", "product.category": "Product Category",
+	"ir.cron": "Scheduled Actions", "ir.mail_server": "Mail Server", "ir.config_parameter": "System Parameter",
+	"ir.model.data": "Model Data", "res.users.apikeys": "Users API Keys", "res.groups": "Access Groups",
+	"ir.module.module": "Module",
 }
 
 // digits are the decimal places Odoo rounds float fields to (decimal
@@ -252,6 +256,14 @@ func (db *DB) displayName(m *Model, id int64) string {
 		if name == "" {
 			return text(rec["login"])
 		}
+	case "res.groups":
+		if full := text(rec["full_name"]); full != "" {
+			return full
+		}
+	case "ir.module.module":
+		return text(rec["shortdesc"])
+	case "ir.config_parameter":
+		return text(rec["key"])
 	case "product.product", "product.template":
 		if code := text(rec["default_code"]); code != "" {
 			return "[" + code + "] " + name

@@ -76,14 +76,18 @@ func (db *DB) sortIDs(m *Model, ids []int64, order string) error {
 	return nil
 }
 
-func domainArg(b *bound) ([]any, error) {
+// domainArg is the call's domain, with what record rules add for its user.
+func (db *DB) domainArg(b *bound) ([]any, error) {
 	v, _ := b.arg("domain")
-	if v == nil {
-		return []any{}, nil
-	}
 	d, ok := v.([]any)
-	if !ok {
+	if !ok && v != nil {
 		return nil, &Exception{Class: ValueError, Message: fmt.Sprintf("Invalid domain: %v", v)}
+	}
+	if rule := db.ruleDomain(b.m, b.UID); rule != nil {
+		return append(append([]any{}, d...), rule...), nil
+	}
+	if d == nil {
+		return []any{}, nil
 	}
 	return d, nil
 }
@@ -100,7 +104,7 @@ func strArg(b *bound, name string) string {
 }
 
 func (db *DB) search(b *bound) (any, error) {
-	d, err := domainArg(b)
+	d, err := db.domainArg(b)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +116,7 @@ func (db *DB) search(b *bound) (any, error) {
 }
 
 func (db *DB) searchRead(b *bound) (any, error) {
-	d, err := domainArg(b)
+	d, err := db.domainArg(b)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +136,7 @@ func (db *DB) searchRead(b *bound) (any, error) {
 }
 
 func (db *DB) searchCount(b *bound) (any, error) {
-	d, err := domainArg(b)
+	d, err := db.domainArg(b)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +161,7 @@ func (db *DB) nameSearch(b *bound) (any, error) {
 	if op == "" {
 		op = "ilike"
 	}
-	d, err := domainArg(b)
+	d, err := db.domainArg(b)
 	if err != nil {
 		return nil, err
 	}
@@ -256,10 +260,6 @@ func (db *DB) contextGet(b *bound) (any, error) {
 	}
 	return map[string]any{"lang": "en_US", "tz": tz, "uid": b.UID}, nil
 }
-
-func (db *DB) checkAccessRights(*bound) (any, error) { return true, nil }
-
-func (db *DB) hasAccess(*bound) (any, error) { return true, nil }
 
 func (db *DB) defaultGet(b *bound) (any, error) {
 	return map[string]any{}, nil
