@@ -75,7 +75,19 @@ func Parse(b []byte, file string) (*Plan, []diag.Diagnostic) {
 	sum := sha256.Sum256(b)
 	p.Digest = hex.EncodeToString(sum[:])
 	c.semantics(p)
+	bindSources(p)
 	return p, c.ds
+}
+
+// bindSources gives odoo sources the plan's namespace: they name the
+// records of the old database that have no external ID in it.
+func bindSources(p *Plan) {
+	for name, s := range p.Sources {
+		if s.Kind == "odoo" {
+			s.Namespace = p.Namespace
+			p.Sources[name] = s
+		}
+	}
 }
 
 type checker struct {

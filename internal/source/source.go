@@ -30,20 +30,41 @@ type Digester interface {
 	Digest(ctx context.Context) (string, error)
 }
 
-// Spec is one entry of a plan's `sources:` map.
+// Spec is one entry of a plan's `sources:` map. An odoo source takes the
+// same connection keys as the plan's target (url, database, login,
+// password or api_key by reference, protocol, insecure, ca_file,
+// pin_sha256).
 type Spec struct {
 	Kind     string     `yaml:"kind" json:"kind"`                             // csv | xlsx | postgres | mysql | sqlite | odoo
 	Path     string     `yaml:"path,omitempty" json:"path,omitempty"`         // file or directory (csv, xlsx), database file (sqlite)
 	DSN      secret.Ref `yaml:"dsn,omitempty" json:"dsn,omitempty"`           // database DSN, by reference (it may hold a password)
 	Encoding string     `yaml:"encoding,omitempty" json:"encoding,omitempty"` // csv: utf-8, utf-16, windows-1252, iso-8859-1, iso-8859-15; empty = detect
+
+	URL       string     `yaml:"url,omitempty" json:"url,omitempty"`           // odoo: base URL
+	Database  string     `yaml:"database,omitempty" json:"database,omitempty"` // odoo: database name
+	Login     string     `yaml:"login,omitempty" json:"login,omitempty"`       // odoo: login (optional with an API key on Odoo 19+)
+	Password  secret.Ref `yaml:"password,omitempty" json:"password,omitempty"` // odoo: password, by reference
+	APIKey    secret.Ref `yaml:"api_key,omitempty" json:"api_key,omitempty"`   // odoo: API key, by reference (preferred over a password)
+	Protocol  string     `yaml:"protocol,omitempty" json:"protocol,omitempty" jsonschema:"enum=auto,enum=json2,enum=jsonrpc,enum=xmlrpc"`
+	Insecure  bool       `yaml:"insecure,omitempty" json:"insecure,omitempty"`     // odoo: allow plain HTTP or an unverified certificate outside loopback
+	CAFile    string     `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`       // odoo: extra trusted CAs (PEM), relative to the plan
+	PinSHA256 string     `yaml:"pin_sha256,omitempty" json:"pin_sha256,omitempty"` // odoo: hex SHA-256 of the server's public key
+
+	// Namespace is the plan's namespace, filled in when the plan is
+	// loaded: an odoo source names records without an external ID in it.
+	Namespace string `yaml:"-" json:"-"`
 }
 
 // Select says which rows of a source an entity reads: the `from:` of an
-// entity in a plan.
+// entity in a plan. For an odoo source Table is the model (res.partner),
+// Domain an optional search domain and Fields the fields to read (empty:
+// every stored field that is not one2many or binary).
 type Select struct {
-	Source string `yaml:"source" json:"source"`
-	Table  string `yaml:"table,omitempty" json:"table,omitempty"`
-	Query  string `yaml:"query,omitempty" json:"query,omitempty"`
-	File   string `yaml:"file,omitempty" json:"file,omitempty"`
-	Sheet  string `yaml:"sheet,omitempty" json:"sheet,omitempty"`
+	Source string   `yaml:"source" json:"source"`
+	Table  string   `yaml:"table,omitempty" json:"table,omitempty"`
+	Query  string   `yaml:"query,omitempty" json:"query,omitempty"`
+	File   string   `yaml:"file,omitempty" json:"file,omitempty"`
+	Sheet  string   `yaml:"sheet,omitempty" json:"sheet,omitempty"`
+	Domain []any    `yaml:"domain,omitempty" json:"domain,omitempty"`
+	Fields []string `yaml:"fields,omitempty" json:"fields,omitempty"`
 }

@@ -11,21 +11,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/source/csv"
+	"github.com/ferry-migrate/ferry/internal/source/odoosrc"
 	"github.com/ferry-migrate/ferry/internal/source/sqldb"
 	"github.com/ferry-migrate/ferry/internal/source/xlsx"
 )
 
 // Kinds lists the source kinds Open knows.
-var Kinds = []string{"csv", "xlsx", "postgres", "mysql", "sqlite"}
+var Kinds = []string{"csv", "xlsx", "postgres", "mysql", "sqlite", "odoo"}
 
 // Open opens the selection sel of source name (its spec from the plan).
 // Relative paths resolve against dir, the plan's directory; positions and
 // errors name files as the plan wrote them. Files are opened lazily (a
 // missing file is reported by Schema and Scan), databases at once.
 func Open(ctx context.Context, name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
+	if spec.Kind != "odoo" && (len(sel.Fields) > 0 || len(sel.Domain) > 0) {
+		return nil, fmt.Errorf("source %s: fields: and domain: select from an odoo source; a %s source reads a table:, query: or file:", name, spec.Kind)
+	}
 	switch spec.Kind {
 	case "csv":
 		return openCSV(name, spec, sel, dir)
@@ -46,6 +51,8 @@ func Open(ctx context.Context, name string, spec source.Spec, sel source.Select,
 		return sqldb.Open(ctx, name, spec.Kind, dsn, sel.Table, sel.Query)
 	case "sqlite":
 		return openSQLite(ctx, name, spec, sel, dir)
+	case "odoo":
+		return openOdoo(ctx, name, spec, sel, dir)
 	}
 	return nil, fmt.Errorf("source %s: kind %q is not supported (%s)", name, spec.Kind, strings.Join(Kinds, ", "))
 }
@@ -107,6 +114,41 @@ func openSQLite(ctx context.Context, name string, spec source.Spec, sel source.S
 		return nil, fmt.Errorf("source %s: %s: the database file does not exist (looked for %s)", name, spec.Path, path)
 	}
 	return sqldb.Open(ctx, name, "sqlite", secret.New(sqliteDSN(path)), sel.Table, sel.Query)
+}
+
+// openOdoo connects to the Odoo database of an odoo source and reads the
+// model the selection names in table:.
+func openOdoo(ctx context.Context, name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
+	switch {
+	case spec.URL == "":
+		return nil, fmt.Errorf("source %s: an odoo source needs url: (the old Odoo's base URL)", name)
+	case spec.Database == "":
+		return nil, fmt.Errorf("source %s: an odoo source needs database:", name)
+	case spec.Password.IsZero() && spec.APIKey.IsZero():
+		return nil, fmt.Errorf("source %s: an odoo source needs api_key: {env: NAME} or password: {env: NAME}", name)
+	case spec.Login == "" && spec.APIKey.IsZero():
+		return nil, fmt.Errorf("source %s: an odoo source with a password needs login:", name)
+	case sel.Query != "" || sel.File != "" || sel.Sheet != "":
+		return nil, fmt.Errorf("source %s: an odoo source reads a model: name it in table: (e.g. table: res.partner), with domain: and fields: if needed", name)
+	}
+	tr, err := odoo.ParseTransport(spec.Protocol)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: protocol: %w", name, err)
+	}
+	cfg := odoo.Config{URL: spec.URL, Database: spec.Database, Login: spec.Login, Transport: tr,
+		Insecure: spec.Insecure, CAFile: resolve(dir, spec.CAFile), Pin: spec.PinSHA256}
+	if !spec.Password.IsZero() {
+		if cfg.Password, err = spec.Password.Resolve(); err != nil {
+			return nil, fmt.Errorf("source %s: the password: %w", name, err)
+		}
+	}
+	if !spec.APIKey.IsZero() {
+		if cfg.APIKey, err = spec.APIKey.Resolve(); err != nil {
+			return nil, fmt.Errorf("source %s: the API key: %w", name, err)
+		}
+	}
+	return odoosrc.Open(ctx, cfg, odoosrc.Options{Source: name, Namespace: spec.Namespace, Model: sel.Table,
+		Domain: sel.Domain, Fields: sel.Fields})
 }
 
 // sqliteDSN opens the database file at path read-only.

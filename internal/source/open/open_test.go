@@ -3,6 +3,7 @@ package open
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,7 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
+	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/record"
+	"github.com/ferry-migrate/ferry/internal/sandbox"
+	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/source"
 )
 
@@ -66,7 +70,17 @@ func TestErrorsNameTheSource(t *testing.T) {
 		sel  source.Select
 		want string
 	}{
-		{"unknown kind", source.Spec{Kind: "dbase"}, source.Select{}, `source legacy: kind "dbase" is not supported (csv, xlsx, postgres, mysql, sqlite)`},
+		{"unknown kind", source.Spec{Kind: "dbase"}, source.Select{}, `source legacy: kind "dbase" is not supported (csv, xlsx, postgres, mysql, sqlite, odoo)`},
+		{"odoo without a url", source.Spec{Kind: "odoo"}, source.Select{Table: "res.partner"}, "source legacy: an odoo source needs url: (the old Odoo's base URL)"},
+		{"odoo without a database", source.Spec{Kind: "odoo", URL: "https://old.example.com"}, source.Select{Table: "res.partner"}, "source legacy: an odoo source needs database:"},
+		{"odoo without a secret", source.Spec{Kind: "odoo", URL: "https://old.example.com", Database: "old", Login: "admin"}, source.Select{Table: "res.partner"},
+			"source legacy: an odoo source needs api_key: {env: NAME} or password: {env: NAME}"},
+		{"odoo with a query", odooSpec("https://old.example.com"), source.Select{Query: "select 1"},
+			"source legacy: an odoo source reads a model: name it in table: (e.g. table: res.partner), with domain: and fields: if needed"},
+		{"odoo with an unset key", odooSpec("https://old.example.com"), source.Select{Table: "res.partner"},
+			"source legacy: the API key: secret: environment variable FERRY_OPEN_TEST_UNSET is not set"},
+		{"fields of a csv", source.Spec{Kind: "csv", Path: "exports"}, source.Select{File: "a.csv", Fields: []string{"id"}},
+			"source legacy: fields: and domain: select from an odoo source; a csv source reads a table:, query: or file:"},
 		{"csv without a file", source.Spec{Kind: "csv"}, source.Select{}, "source legacy: a csv source needs a path or a file: in the selection"},
 		{"glob without a match", source.Spec{Kind: "csv"}, source.Select{File: "exports/*.tsv"}, "source legacy: no file matches exports/*.tsv"},
 		{"xlsx without a file", source.Spec{Kind: "xlsx"}, source.Select{}, "source legacy: an xlsx source needs a path or a file: in the selection"},
@@ -84,6 +98,32 @@ func TestErrorsNameTheSource(t *testing.T) {
 	require.NoError(t, err, "files open lazily")
 	_, err = s.Schema(context.Background())
 	require.ErrorContains(t, err, "source legacy: exports/gone.csv: the file does not exist")
+}
+
+func odooSpec(url string) source.Spec {
+	return source.Spec{Kind: "odoo", URL: url, Database: "old", Login: "admin", APIKey: secret.Ref{Env: "FERRY_OPEN_TEST_UNSET"}}
+}
+
+// An odoo source connects with the spec's URL, database, login and key
+// (resolved from the environment) and names records without an external
+// ID in the plan's namespace.
+func TestOdooSource(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Version: 19})
+	require.NoError(t, err)
+	defer sb.Close()
+	c, err := odoo.Dial(context.Background(), odoo.Config{URL: sb.URL, Database: sb.Database(), Login: "admin", APIKey: secret.New(sb.AdminKey())})
+	require.NoError(t, err)
+	ids, err := c.Create(context.Background(), "res.partner", []map[string]any{{"name": "Zoë"}})
+	require.NoError(t, err)
+
+	t.Setenv("FERRY_OPEN_TEST_KEY", sb.AdminKey())
+	spec := source.Spec{Kind: "odoo", URL: sb.URL, Database: sb.Database(), Login: "admin", APIKey: secret.Ref{Env: "FERRY_OPEN_TEST_KEY"}, Namespace: "acme"}
+	s, err := Open(context.Background(), "old", spec, source.Select{Table: "res.partner", Domain: []any{[]any{"id", "=", ids[0]}}, Fields: []string{"name"}}, t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	rows := scan(t, s)
+	require.Len(t, rows, 1)
+	require.Equal(t, map[string]any{"id": ids[0], "xmlid": fmt.Sprintf("acme.res_partner_%d", ids[0]), "name": "Zoë"}, rows[0].Values)
 }
 
 func TestSQLiteRelativeToThePlan(t *testing.T) {
