@@ -22,6 +22,7 @@ type rollbackOptions struct {
 	target targetOptions
 	Run    string
 	DryRun bool
+	Force  bool
 }
 
 func newRollbackCmd(g *globalOptions) *cobra.Command {
@@ -32,7 +33,8 @@ func newRollbackCmd(g *globalOptions) *cobra.Command {
 		Long: "rollback reads the run's ledger (default: the latest run of the plan) and undoes it in reverse\n" +
 			"load order: records the run created are deleted (posted documents are reset to draft first),\n" +
 			"records it updated get the values they had before the run. --dry-run lists the actions and\n" +
-			"changes nothing. Records Odoo refuses to delete or change are listed; restore those from the\n" +
+			"changes nothing. Records someone changed in Odoo after the run wrote them are refused unless\n" +
+			"--force. Records Odoo refuses to delete or change are listed; restore those from the\n" +
 			"backup taken before the run. A completed rollback marks the run rolled_back in the ledger.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRollback(cmd.Context(), o, g, args[0]) },
@@ -40,6 +42,7 @@ func newRollbackCmd(g *globalOptions) *cobra.Command {
 	o.target.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Run, "run", "", "run id (default: the latest run of the plan)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list what would be undone, change nothing")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "also undo records someone changed in Odoo after the run wrote them")
 	return cmd
 }
 
@@ -74,7 +77,7 @@ func runRollback(ctx context.Context, o *rollbackOptions, g *globalOptions, path
 	if err != nil {
 		return err
 	}
-	res, err := rollback.Apply(ctx, c, rp)
+	res, err := rollback.Apply(ctx, c, rp, rollback.Options{Force: o.Force, Exclude: p.Verify.Exclude})
 	if err != nil {
 		return err
 	}

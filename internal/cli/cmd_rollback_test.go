@@ -60,3 +60,29 @@ func TestRollbackUndoesCreatedUpdatedAndPosted(t *testing.T) {
 	code, _, errs = run(t, "rollback", plan)
 	require.Equal(t, ExitUsage, code, "a rolled-back run is not rolled back twice: %s", errs)
 }
+
+// A record someone changed in Odoo after the run wrote it is not undone
+// without --force: rollback names the field and both values.
+func TestRollbackRefusesRecordsChangedSinceTheRun(t *testing.T) {
+	plan, c := demoTarget(t, 18)
+	ctx := context.Background()
+	code, out, errs := run(t, "run", plan, "--backup", "none")
+	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
+	_, id, err := c.Resolve(ctx, "demo_legacy.customers_C00001")
+	require.NoError(t, err)
+	require.NoError(t, c.Write(ctx, "res.partner", []int64{id}, map[string]any{"email": "new@customer.example"}))
+
+	code, out, errs = run(t, "rollback", plan)
+	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
+	require.Contains(t, out, "1 refused")
+	require.Contains(t, out, `email: the run wrote "info@brixenfjord1.example", Odoo now holds "new@customer.example"`)
+	n, err := c.SearchCount(ctx, "res.partner", odoo.Domain{[]any{"id", "=", id}})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "the edited record stays")
+
+	code, out, errs = run(t, "rollback", plan, "--force")
+	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	n, err = c.SearchCount(ctx, "res.partner", odoo.Domain{[]any{"id", "=", id}})
+	require.NoError(t, err)
+	require.Zero(t, n)
+}

@@ -28,6 +28,7 @@ func TestRunDoesNotOverwriteEditsMadeInOdoo(t *testing.T) {
 	require.NoError(t, err)
 	changed := strings.Replace(string(b), "+33 82 205 8014", "+33 82 205 9999", 1) // C00007's phone: the row is sent again
 	changed = strings.Replace(changed, "+30 37 090 0493", "+30 37 090 1111", 1)    // C00001's too, not edited in Odoo
+	changed = strings.Replace(changed, "+31 57 091 4018", "+31 57 091 2222", 1)    // a contact's, whose address Odoo syncs from C00001
 	require.NoError(t, os.WriteFile(csv, []byte(changed), 0o644))
 
 	code, out, errs = run(t, "run", plan, "--backup", "none")
@@ -45,6 +46,11 @@ func TestRunDoesNotOverwriteEditsMadeInOdoo(t *testing.T) {
 	recs, err = c.Read(ctx, "res.partner", []int64{id1}, []string{"phone"})
 	require.NoError(t, err)
 	require.Equal(t, "+30 37 090 1111", recs[0]["phone"], "rows nobody edited in Odoo are updated")
+	_, idc, err := c.Resolve(ctx, "demo_legacy.customers_P00001")
+	require.NoError(t, err)
+	recs, err = c.Read(ctx, "res.partner", []int64{idc}, []string{"phone"})
+	require.NoError(t, err)
+	require.Equal(t, "+31 57 091 2222", recs[0]["phone"], "what Odoo syncs from the parent company is not an edit")
 
 	code, out, errs = run(t, "run", plan, "--backup", "none", "--overwrite-target-edits")
 	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)

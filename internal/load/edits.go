@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/ledger"
-	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/verify"
 )
@@ -100,18 +98,15 @@ func (p *passRun) quarantineEdited(ctx context.Context, e edited) error {
 	return p.terminal(ctx, e.it.o, ledger.Quarantined, CodeChangedInTarget+": "+msg)
 }
 
-// editFinder reads the target's current values for the edit check, with
-// the schemas and external IDs it needs, cached per run.
+// editFinder checks items against the target's current values.
 type editFinder struct {
-	t       Target
+	check   verify.Checker
 	exclude map[string][]string
-	mu      sync.Mutex
-	schemas map[string]map[string]verify.Field
 }
 
 func (f *editFinder) find(ctx context.Context, p *passRun, items []*item) (map[string]edited, error) {
 	want := map[int64]record.Row{}
-	fields := map[string]bool{}
+	byID := map[int64]*item{}
 	for _, it := range items {
 		w, err := record.ParseWritten(it.prev.Written)
 		if err != nil {
@@ -129,120 +124,19 @@ func (f *editFinder) find(ctx context.Context, p *passRun, items []*item) (map[s
 			}
 		}
 		want[it.prev.OdooID] = w.Row(p.e.Name, p.e.Model, it.key)
-		for k := range now {
-			fields[k] = true
-		}
-	}
-	if len(want) == 0 {
-		return nil, nil
-	}
-	schema, err := f.schema(ctx, p.e.Model)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := f.t.Read(ctx, p.e.Model, odoo.SortedIDs(idSet(want)), sortedKeys(fields))
-	if err != nil {
-		return nil, err
-	}
-	names, err := f.externalIDs(ctx, schema, recs)
-	if err != nil {
-		return nil, err
+		byID[it.prev.OdooID] = it
 	}
 	exclude := map[string]bool{}
 	for _, x := range f.exclude[p.e.Model] {
 		exclude[x] = true
 	}
-	out := map[string]edited{}
-	byID := map[int64]*item{}
-	for _, it := range items {
-		byID[it.prev.OdooID] = it
-	}
-	for _, rec := range recs {
-		id := asID(rec["id"])
-		w, ok := want[id]
-		if !ok {
-			continue
-		}
-		res := verify.CompareRow(schema, w, rec, exclude, names)
-		if res.Status == verify.Differ {
-			out[byID[id].key] = edited{it: byID[id], diffs: res.Diffs}
-		}
-	}
-	return out, nil
-}
-
-func idSet(m map[int64]record.Row) map[int64]string {
-	out := make(map[int64]string, len(m))
-	for id := range m {
-		out[id] = ""
-	}
-	return out
-}
-
-func (f *editFinder) schema(ctx context.Context, model string) (map[string]verify.Field, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if s, ok := f.schemas[model]; ok {
-		return s, nil
-	}
-	defs, err := f.t.FieldsGet(ctx, model, []string{"type", "relation", "digits"})
+	changed, err := f.check.Changed(ctx, p.e.Model, want, exclude)
 	if err != nil {
 		return nil, err
 	}
-	s := verify.FieldsOf(defs)
-	if f.schemas == nil {
-		f.schemas = map[string]map[string]verify.Field{}
-	}
-	f.schemas[model] = s
-	return s, nil
-}
-
-// externalIDs resolves the ids of every relation the records hold.
-func (f *editFinder) externalIDs(ctx context.Context, schema map[string]verify.Field, recs []map[string]any) (xmlids, error) {
-	ids := map[string]map[int64]string{}
-	for _, rec := range recs {
-		for name, v := range rec {
-			fd, ok := schema[name]
-			if !ok || fd.Relation == "" {
-				continue
-			}
-			for _, id := range relationIDs(v) {
-				if ids[fd.Relation] == nil {
-					ids[fd.Relation] = map[int64]string{}
-				}
-				ids[fd.Relation][id] = ""
-			}
-		}
-	}
-	out := xmlids{}
-	for model, set := range ids {
-		m, err := f.t.ExternalIDs(ctx, model, odoo.SortedIDs(set))
-		if err != nil {
-			return nil, err
-		}
-		out[model] = m
+	out := make(map[string]edited, len(changed))
+	for id, diffs := range changed {
+		out[byID[id].key] = edited{it: byID[id], diffs: diffs}
 	}
 	return out, nil
 }
-
-func relationIDs(v any) []int64 {
-	list, ok := v.([]any)
-	if !ok {
-		return nil
-	}
-	if len(list) == 2 {
-		if _, isName := list[1].(string); isName { // many2one [id, name]
-			return []int64{asID(list[0])}
-		}
-	}
-	out := make([]int64, 0, len(list))
-	for _, x := range list {
-		out = append(out, asID(x))
-	}
-	return out
-}
-
-// xmlids is a verify.Resolver over ExternalIDs answers.
-type xmlids map[string]map[int64]string
-
-func (x xmlids) XMLID(model string, id int64) string { return x[model][id] }

@@ -9,6 +9,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/progress"
+	"github.com/ferry-migrate/ferry/internal/verify"
 )
 
 // Options configure Run.
@@ -102,7 +103,7 @@ func newRunner(pl *pipeline.Pipeline, t Target, st *ledger.Store, o Options) *ru
 		o.Events = progress.Discard
 	}
 	return &runner{pl: pl, plan: p, t: t, st: st, o: o, events: o.Events, ctx: loadContext(p.Load),
-		q: newQuarantines(o.Quarantine), edits: &editFinder{t: t, exclude: p.Verify.Exclude}}
+		q: newQuarantines(o.Quarantine), edits: &editFinder{check: verify.Checker{T: t}, exclude: p.Verify.Exclude}}
 }
 
 // loadContext is the context of every load call: tracking disabled unless

@@ -9,10 +9,14 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/record"
+	"github.com/ferry-migrate/ferry/internal/verify"
 )
 
-// Target is what rollback changes in Odoo; *odoo.Client satisfies it.
+// Target is what rollback changes in Odoo (and reads, to find records
+// changed since the run); *odoo.Client satisfies it.
 type Target interface {
+	verify.Current
 	Unlink(ctx context.Context, model string, ids []int64) error
 	Write(ctx context.Context, model string, ids []int64, vals map[string]any) error
 	Execute(ctx context.Context, model, method string, args []any, kwargs map[string]any) (any, error)
@@ -36,6 +40,9 @@ type Action struct {
 	ID         int64          `json:"id"`
 	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft first
 	Values     map[string]any `json:"values,omitempty"`         // Restore: the values to write back
+	// Written is what the run wrote (record.Written JSON), to tell whether
+	// someone changed the record since.
+	Written string `json:"-"`
 }
 
 // Plan is the undo of one run, in the order Apply carries it out.
@@ -80,7 +87,7 @@ func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any
 			continue
 		}
 		seen[r.OdooID] = true
-		a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID]}
+		a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID], Written: r.Written}
 		if r.Created {
 			a.Kind = Delete
 		} else {
@@ -162,12 +169,48 @@ type Result struct {
 	Refused           []Refusal
 }
 
+// Options tune Apply.
+type Options struct {
+	// Force undoes records someone changed in Odoo after the run wrote
+	// them (else they are refused with a *ChangedError).
+	Force bool
+	// Exclude lists, per model, fields Odoo itself changes after a load
+	// (the plan's verify.exclude): they do not count as changes.
+	Exclude map[string][]string
+}
+
+// ChangedError refuses to undo a record someone changed in Odoo after the
+// run wrote it.
+type ChangedError struct {
+	Diffs []verify.FieldDiff
+}
+
+func (e *ChangedError) Error() string {
+	parts := make([]string, len(e.Diffs))
+	for i, d := range e.Diffs {
+		parts[i] = fmt.Sprintf("%s: the run wrote %q, Odoo now holds %q", d.Field, d.Want, d.Got)
+	}
+	return "changed in Odoo after the run wrote it (" + strings.Join(parts, "; ") + "): undo it with --force, or restore from the backup"
+}
+
 // Apply carries out the plan: per action, reset to draft if needed, then
-// delete or restore. A refusal is recorded and the rest goes on; a
+// delete or restore. Records changed in Odoo since the run wrote them are
+// refused unless o.Force; a refusal is recorded and the rest goes on; a
 // transport or authentication failure stops Apply.
-func Apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
+func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 	res := &Result{}
+	changed := map[string][]verify.FieldDiff{}
+	if !o.Force {
+		var err error
+		if changed, err = changedSince(ctx, t, p, o.Exclude); err != nil {
+			return res, err
+		}
+	}
 	for _, a := range p.Actions {
+		if diffs, ok := changed[imageKey(a.Model, a.ID)]; ok {
+			res.Refused = append(res.Refused, Refusal{Action: a, Err: &ChangedError{Diffs: diffs}})
+			continue
+		}
 		err := apply(ctx, t, a)
 		switch {
 		case err == nil && a.Kind == Delete:
@@ -181,6 +224,38 @@ func Apply(ctx context.Context, t Target, p *Plan) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// changedSince finds the plan's records whose current values differ from
+// what the run wrote, keyed like images ("model/id").
+func changedSince(ctx context.Context, t Target, p *Plan, exclude map[string][]string) (map[string][]verify.FieldDiff, error) {
+	byModel := map[string]map[int64]record.Row{}
+	for _, a := range p.Actions {
+		w, err := record.ParseWritten(a.Written)
+		if a.Written == "" || err != nil {
+			continue
+		}
+		if byModel[a.Model] == nil {
+			byModel[a.Model] = map[int64]record.Row{}
+		}
+		byModel[a.Model][a.ID] = w.Row(a.Entity, a.Model, a.ExternalID)
+	}
+	check := verify.Checker{T: t}
+	out := map[string][]verify.FieldDiff{}
+	for model, written := range byModel {
+		skip := map[string]bool{}
+		for _, f := range exclude[model] {
+			skip[f] = true
+		}
+		changed, err := check.Changed(ctx, model, written, skip)
+		if err != nil {
+			return nil, err
+		}
+		for id, diffs := range changed {
+			out[imageKey(model, id)] = diffs
+		}
+	}
+	return out, nil
 }
 
 func apply(ctx context.Context, t Target, a Action) error {

@@ -161,15 +161,26 @@ func syncedFromParent(want record.Row, got map[string]any, name string) bool {
 	return v == nil || v == "" || v == false
 }
 
+// contextFields are the fields read besides the wanted ones, to compare
+// the way Odoo behaves: a quant's applied count, and a partner's parent
+// and type (to recognise what Odoo syncs from a parent company).
+func contextFields(model string) []string {
+	switch model {
+	case "stock.quant":
+		return []string{"quantity"}
+	case "res.partner":
+		return []string{"parent_id", "type"}
+	}
+	return nil
+}
+
 func batchQuery(rows []Expected) (ids []int64, fields []string) {
 	seen := map[string]bool{}
-	if len(rows) > 0 && rows[0].Row.Model == "stock.quant" {
-		seen["quantity"] = true
-		fields = append(fields, "quantity")
-	}
-	if len(rows) > 0 && rows[0].Row.Model == "res.partner" {
-		seen["parent_id"], seen["type"] = true, true // to recognise what Odoo syncs from a parent
-		fields = append(fields, "parent_id", "type")
+	if len(rows) > 0 {
+		for _, f := range contextFields(rows[0].Row.Model) {
+			seen[f] = true
+			fields = append(fields, f)
+		}
 	}
 	for _, e := range rows {
 		if e.ID != 0 {
