@@ -42,10 +42,13 @@ func newOld(t *testing.T, version int) *old {
 	return &old{sb: sb, cfg: cfg, c: c}
 }
 
+// create creates a record, deleted when the test ends (a real Odoo keeps
+// no trace of the test).
 func (o *old) create(t *testing.T, model string, vals map[string]any) int64 {
 	t.Helper()
 	ids, err := o.c.Create(context.Background(), model, []map[string]any{vals})
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = o.c.Unlink(context.Background(), model, ids) })
 	return ids[0]
 }
 
@@ -75,33 +78,36 @@ func scanAll(t *testing.T, s source.Source, after record.Position) []*record.Rec
 	return out
 }
 
-// partners seeds tags and partners and returns the rows the source must
-// deliver for partnerFields, read two records per page.
-func partners(t *testing.T, o *old) [][]any {
-	vip := o.create(t, "res.partner.category", map[string]any{"name": "Conf VIP"})
-	gone := o.create(t, "res.partner.category", map[string]any{"name": "Conf Gone", "active": false})
-	co := o.create(t, "res.partner", map[string]any{"name": "Conf Co", "is_company": true, "color": 3, "credit_limit": 1500.5,
+// partners seeds tags and partners whose names start with prefix and
+// returns the rows the source must deliver for partnerFields with the
+// domain of conf(prefix).
+func partners(t *testing.T, o *old, prefix string) [][]any {
+	vip := o.create(t, "res.partner.category", map[string]any{"name": prefix + " VIP"})
+	gone := o.create(t, "res.partner.category", map[string]any{"name": prefix + " Gone", "active": false})
+	co := o.create(t, "res.partner", map[string]any{"name": prefix + " Co", "is_company": true, "color": 3, "partner_latitude": 50.8503,
 		"category_id": []any{[]any{6, 0, []any{vip, gone}}}})
-	jane := o.create(t, "res.partner", map[string]any{"name": "Conf Jane", "parent_id": co, "email": "jane@example.com"})
-	archived := o.create(t, "res.partner", map[string]any{"name": "Conf Archived", "parent_id": 1, "active": false})
-	plain := o.create(t, "res.partner", map[string]any{"name": "Conf Plain", "category_id": []any{[]any{6, 0, []any{vip}}}})
+	jane := o.create(t, "res.partner", map[string]any{"name": prefix + " Jane", "parent_id": co, "email": "jane@example.com"})
+	archived := o.create(t, "res.partner", map[string]any{"name": prefix + " Archived", "parent_id": 1, "active": false})
+	plain := o.create(t, "res.partner", map[string]any{"name": prefix + " Plain", "category_id": []any{[]any{6, 0, []any{vip}}}})
 	o.create(t, "res.partner", map[string]any{"name": "Someone else"})
 	x := func(model string, id int64) string { return fmt.Sprintf("acme.%s_%d", model, id) }
 	return [][]any{
-		{co, x("res_partner", co), "Conf Co", true, int64(3), 1500.5, nil, []any{x("res_partner_category", vip), x("res_partner_category", gone)}, nil, true},
-		{jane, x("res_partner", jane), "Conf Jane", false, int64(0), 0.0, x("res_partner", co), []any{}, "jane@example.com", true},
-		{archived, x("res_partner", archived), "Conf Archived", false, int64(0), 0.0, "base.main_partner", []any{}, nil, false},
-		{plain, x("res_partner", plain), "Conf Plain", false, int64(0), 0.0, nil, []any{x("res_partner_category", vip)}, nil, true},
+		{co, x("res_partner", co), prefix + " Co", true, int64(3), 50.8503, nil, []any{x("res_partner_category", vip), x("res_partner_category", gone)}, nil, true},
+		{jane, x("res_partner", jane), prefix + " Jane", false, int64(0), 0.0, x("res_partner", co), []any{}, "jane@example.com", true},
+		{archived, x("res_partner", archived), prefix + " Archived", false, int64(0), 0.0, "base.main_partner", []any{}, nil, false},
+		{plain, x("res_partner", plain), prefix + " Plain", false, int64(0), 0.0, nil, []any{x("res_partner_category", vip)}, nil, true},
 	}
 }
 
-var partnerFields = []string{"name", "is_company", "color", "credit_limit", "parent_id", "category_id", "email", "active"}
+func conf(prefix string) []any { return []any{[]any{"name", "=like", prefix + " %"}} }
+
+var partnerFields = []string{"name", "is_company", "color", "partner_latitude", "parent_id", "category_id", "email", "active"}
 
 func TestConformance(t *testing.T) {
 	versions(t, func(t *testing.T, o *old) {
-		want := partners(t, o)
+		want := partners(t, o, "Conf")
 		sourcetest.Run(t, func(t *testing.T) source.Source {
-			return o.open(t, Options{Model: "res.partner", Domain: []any{[]any{"name", "ilike", "conf"}}, Fields: partnerFields, Page: 2})
+			return o.open(t, Options{Model: "res.partner", Domain: conf("Conf"), Fields: partnerFields, Page: 2})
 		}, want)
 	})
 }
@@ -114,7 +120,7 @@ func TestSchemaTypesTheColumns(t *testing.T) {
 		require.Equal(t, []record.Column{
 			{Name: "id", Type: record.TypeInt}, {Name: "xmlid", Type: record.TypeString},
 			{Name: "name", Type: record.TypeString}, {Name: "is_company", Type: record.TypeBool},
-			{Name: "color", Type: record.TypeInt}, {Name: "credit_limit", Type: record.TypeFloat},
+			{Name: "color", Type: record.TypeInt}, {Name: "partner_latitude", Type: record.TypeFloat},
 			{Name: "parent_id", Type: record.TypeString}, {Name: "category_id", Type: TypeList},
 			{Name: "email", Type: record.TypeString}, {Name: "active", Type: record.TypeBool},
 		}, sch.Columns)
@@ -339,12 +345,12 @@ func (c *calls) proxy(t *testing.T, target string) string {
 // the number of records and references; export_data is never called.
 func TestOneExternalIDCallPerPageAndModel(t *testing.T) {
 	o := newOld(t, 18)
-	partners(t, o)
+	partners(t, o, "Conf")
 	c := &calls{n: map[string]int{}}
 	cfg := o.cfg
 	cfg.URL, cfg.Transport = c.proxy(t, o.sb.URL), odoo.JSONRPC
 	s, err := Open(context.Background(), cfg, Options{Source: "old", Namespace: "acme", Model: "res.partner",
-		Domain: []any{[]any{"name", "ilike", "conf"}}, Fields: partnerFields, Page: 2})
+		Domain: conf("Conf"), Fields: partnerFields, Page: 2})
 	require.NoError(t, err)
 	require.Len(t, scanAll(t, s, record.Position{}), 4)
 	require.Equal(t, map[string]int{

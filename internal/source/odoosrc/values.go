@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ferry-migrate/ferry/internal/record"
@@ -23,14 +24,23 @@ func (f field) value(v any, x xmlids) (any, string) {
 			return x.of(f.relation, id), ""
 		}
 	case "many2many", "one2many":
-		if ids, ok := v.([]any); ok {
-			out := make([]any, 0, len(ids))
-			for _, e := range ids {
+		if list, ok := v.([]any); ok {
+			ids := make([]int64, 0, len(list))
+			for _, e := range list {
 				id, ok := asInt(e)
 				if !ok {
 					return v, "not a list of record ids"
 				}
-				out = append(out, x.of(f.relation, id))
+				ids = append(ids, id)
+			}
+			if f.typ == "many2many" {
+				// Odoo lists links in the comodel's order (by name for tags):
+				// by id, renaming a tag does not reorder its records' lists.
+				slices.Sort(ids)
+			}
+			out := make([]any, len(ids))
+			for i, id := range ids {
+				out[i] = x.of(f.relation, id)
 			}
 			return out, ""
 		}
