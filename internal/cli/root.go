@@ -38,6 +38,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newPingCmd(g),
 		newSchemaCmd(g),
 		newVerifyCmd(g),
+		newReportCmd(g),
 		newSandboxCmd(g),
 		newRunCmd(g),
 		newDemoCmd(g),
