@@ -53,6 +53,9 @@ type Options struct {
 	// Refused holds the external IDs the loader quarantined because Odoo
 	// refused them (from the ledger): they were not meant to arrive.
 	Refused map[string]bool
+	// Fast, when set, reads the external IDs and compares the rows it
+	// supports in Odoo's database (a read-only DSN); the rest go over RPC.
+	Fast FastPath
 }
 
 // EntityResult is the verdict on one entity: every expected record (and
@@ -68,6 +71,9 @@ type EntityResult struct {
 	// are not meant to arrive and are not verified.
 	NotExpected int
 	Results     []Result
+	// Paths says how each model's rows were compared when Options.Fast
+	// was set.
+	Paths []PathUse
 }
 
 // Clean reports whether every record matched and nothing extra is there.
@@ -126,7 +132,13 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) (*Ve
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 200
 	}
-	ix, err := loadIndex(ctx, t, p.Plan().Namespace)
+	var ix *index
+	var err error
+	if opts.Fast != nil {
+		ix, err = loadIndexFast(ctx, opts.Fast, p.Plan().Namespace)
+	} else {
+		ix, err = loadIndex(ctx, t, p.Plan().Namespace)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +180,7 @@ type runner struct {
 	// while they stream.
 	controls []plan.Control
 	sums     map[string]map[string]float64
+	fast     *fastState // the entity pass's fast-path batches
 }
 
 func (r *runner) schema(ctx context.Context, model string) (map[string]Field, error) {
@@ -216,7 +229,11 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 	}
 	add := func(row record.Row) error {
 		r.claimed[row.ExternalID] = true
-		batches[row.Model] = append(batches[row.Model], Expected{Row: row, ID: r.ix.byXML[row.ExternalID]})
+		exp := Expected{Row: row, ID: r.ix.byXML[row.ExternalID]}
+		if handled, err := r.fastAdd(ctx, exp); handled || err != nil {
+			return err
+		}
+		batches[row.Model] = append(batches[row.Model], exp)
 		if len(batches[row.Model]) >= r.opts.BatchSize {
 			return flush(row.Model)
 		}
@@ -263,7 +280,7 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 			return err
 		}
 	}
-	return nil
+	return r.fastFinish(ctx, er)
 }
 
 func (r *runner) batch(ctx context.Context, model string, rows []Expected) error {

@@ -1,0 +1,236 @@
+package fastpath
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ferry-migrate/ferry/internal/record"
+	"github.com/ferry-migrate/ferry/internal/verify"
+)
+
+// Options tune a Checker.
+type Options struct {
+	// Lang is the language translated fields are compared in: the one the
+	// RPC client reads with (default en_US, Odoo's fallback).
+	Lang string
+	// Fanout is how many segments a differing segment is split into
+	// (default 64); LeafSize is the size at which a segment's records are
+	// read and compared one by one (default 256).
+	Fanout, LeafSize int
+}
+
+// Checker compares expected records with Odoo's database over one
+// read-only connection. It is not safe for concurrent use.
+type Checker struct {
+	conn     *pgx.Conn
+	own      bool
+	cat      *catalog
+	lang     string
+	fanout   int
+	leaf     int
+	encoding string
+}
+
+var _ verify.FastPath = (*Checker)(nil)
+
+// Open connects to Odoo's database at dsn, in a session whose
+// transactions are read-only, and checks that it can be read.
+func Open(ctx context.Context, dsn string, opts Options) (*Checker, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: parse the database DSN: %w", err)
+	}
+	cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	cfg.RuntimeParams["application_name"] = "ferry verify"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: connect to the database: %w", err)
+	}
+	c, err := New(ctx, conn, opts)
+	if err != nil {
+		_ = conn.Close(ctx)
+		return nil, err
+	}
+	c.own = true
+	return c, nil
+}
+
+// New wraps an open connection; Close does not close it.
+func New(ctx context.Context, conn *pgx.Conn, opts Options) (*Checker, error) {
+	c := &Checker{conn: conn, cat: newCatalog(conn), lang: opts.Lang, fanout: opts.Fanout, leaf: opts.LeafSize}
+	if c.lang == "" {
+		c.lang = "en_US"
+	}
+	if !langRe.MatchString(c.lang) {
+		return nil, fmt.Errorf("fastpath: %q is not a language code", c.lang)
+	}
+	if c.fanout < 2 {
+		c.fanout = 64
+	}
+	if c.leaf < 1 {
+		c.leaf = 256
+	}
+	if err := conn.QueryRow(ctx, "SHOW server_encoding").Scan(&c.encoding); err != nil {
+		return nil, fmt.Errorf("fastpath: read the database encoding: %w", err)
+	}
+	cols, err := c.cat.columns(ctx, "ir_model_data")
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: %w", err)
+	}
+	if cols["module"] == "" || cols["name"] == "" || cols["res_id"] == "" {
+		return nil, errors.New("fastpath: the database has no ir_model_data table: is it an Odoo database?")
+	}
+	return c, nil
+}
+
+// Close closes the connection if Open made it.
+func (c *Checker) Close(ctx context.Context) error {
+	if c.own {
+		return c.conn.Close(ctx)
+	}
+	return nil
+}
+
+// Index reads the external IDs under namespace from ir_model_data.
+func (c *Checker) Index(ctx context.Context, namespace string, fn func(xmlid, model string, id int64)) error {
+	rows, err := c.conn.Query(ctx, `SELECT name, model, coalesce(res_id, 0)::int8 FROM ir_model_data WHERE module = $1`, namespace)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var name, model string
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&name, &model, &id}, func() error {
+		fn(namespace+"."+name, model, id)
+		return nil
+	})
+	return err
+}
+
+// Supports reports why the fields of model cannot be compared in the
+// database ("" when they can).
+func (c *Checker) Supports(ctx context.Context, model string, fields []verify.Field) (string, error) {
+	_, err := c.plan(ctx, model, fields)
+	var u unsupported
+	if errors.As(err, &u) {
+		return string(u), nil
+	}
+	return "", err
+}
+
+// Begin starts a batch of rows of model with exactly fields; it returns
+// the reason instead when they cannot be compared in the database.
+func (c *Checker) Begin(ctx context.Context, model string, fields []verify.Field, ids verify.IDs) (verify.FastBatch, string, error) {
+	p, err := c.plan(ctx, model, fields)
+	var u unsupported
+	if errors.As(err, &u) {
+		return nil, string(u), nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return &batch{c: c, p: p, ids: ids}, "", nil
+}
+
+// batch is one Begin's rows, kept in canonical form only.
+type batch struct {
+	c    *Checker
+	p    *modelPlan
+	ids  verify.IDs
+	recs []Record
+}
+
+func (b *batch) Add(e verify.Expected) {
+	want := make([]string, len(b.p.cols))
+	for i, col := range b.p.cols {
+		want[i] = WantToken(b.p.model, col.f, verify.WantValue(e.Row, col.f.Name), b.ids)
+	}
+	b.recs = append(b.recs, Record{Entity: e.Row.Entity, ExternalID: e.Row.ExternalID, ID: e.ID, Want: want})
+}
+
+func (b *batch) Finish(ctx context.Context, emit func(verify.Result)) error {
+	_, err := b.c.compare(ctx, b.p, b.recs, b.ids, emit)
+	b.recs = nil
+	return err
+}
+
+// Spec names what Compare compares: a model and its fields, in the order
+// of each Record's Want.
+type Spec struct {
+	Model  string
+	Fields []verify.Field
+}
+
+// Record is one expected record: its external ID, the database id the
+// ledger holds for it (0 if none), and the canonical value of each field
+// of the Spec (WantToken).
+type Record struct {
+	Entity     string
+	ExternalID string
+	ID         int64
+	Want       []string
+}
+
+// Stats describe one comparison.
+type Stats struct {
+	Records int
+	// Queries counts the digest queries (one per level of the descent)
+	// and the detail queries.
+	Queries int
+	// Levels is the depth of the descent; Detailed counts the records
+	// read and compared one by one.
+	Levels, Detailed       int
+	Match, Differ, Missing int
+}
+
+// Compare compares recs with the records Odoo holds under their external
+// IDs and calls emit once per record, with the verdict verify's RPC
+// comparison gives. names renders relation ids in differences (nil:
+// database ids).
+func (c *Checker) Compare(ctx context.Context, spec Spec, recs []Record, names verify.Resolver, emit func(verify.Result)) (Stats, error) {
+	p, err := c.plan(ctx, spec.Model, spec.Fields)
+	if err != nil {
+		return Stats{}, fmt.Errorf("fastpath: %s: %w", spec.Model, err)
+	}
+	return c.compare(ctx, p, recs, names, emit)
+}
+
+// WantToken renders the value a row means for field f of model as the
+// fast path compares it: verify's canonical form for scalars; for
+// relations the sorted database ids, joined by commas, each external ID
+// resolved through ids the way verify's Resolver names it back (an
+// external ID that does not resolve stays "xmlid:<id>", which no record
+// matches).
+func WantToken(model string, f verify.Field, v any, ids verify.IDs) string {
+	switch f.Type {
+	case "many2one":
+		r := asRef(v)
+		if r.ExternalID == "" && r.ID == 0 && verify.ParentSynced(model, f.Name) && !verify.EmptyWant(v) {
+			return wantEmpty // an empty reference is not "left empty": Odoo's sync does not excuse it
+		}
+		return refTokens(f.Relation, []record.Ref{r}, ids)
+	case "many2many", "one2many":
+		refs, _ := v.([]record.Ref)
+		return refTokens(f.Relation, refs, ids)
+	}
+	return verify.CanonicalScalar(f, v)
+}
+
+// wantEmpty marks an empty wanted reference that ParentSynced does not
+// excuse. SQL never yields it (relations read as digits and commas).
+const wantEmpty = "\x01"
+
+func asRef(v any) record.Ref {
+	switch r := v.(type) {
+	case record.Ref:
+		return r
+	case *record.Ref:
+		if r != nil {
+			return *r
+		}
+	}
+	return record.Ref{}
+}
