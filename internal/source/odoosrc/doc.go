@@ -11,7 +11,8 @@
 // unknown one is an error that names the version and suggests fields with
 // a similar name. Archived records are read too (context active_test is
 // false, also for the links of many2many fields): add
-// [active, "=", true] to the domain to leave them out.
+// [active, "=", true] to the domain to leave them out. In a domain from
+// YAML, null is Odoo's false ([parent_id, "=", null]).
 //
 // Records are read in id order by keyset pages: each page searches the ids
 // above the last one delivered (id > last, order id, limit Page), then
@@ -28,7 +29,9 @@
 // Relations are carried as external IDs, never as database ids or names:
 // a many2one is the external ID of the record it points to (a string), a
 // many2many or one2many the list of its records' external IDs (a []any of
-// strings, column type "list"). External IDs are looked up with
+// strings, column type "list"; a many2many's in id order, so renaming a
+// tag does not reorder it, a one2many's in Odoo's order, which follows a
+// line's sequence). External IDs are looked up with
 // get_external_id, one call per page per model; a record without one is
 // named <namespace>.<model with dots as _>_<id> (acme.res_partner_42),
 // where namespace is the plan's. The source is read-only: it never calls
