@@ -286,8 +286,11 @@ func floatDigest(x string, d int) string {
 	if d > 0 {
 		negZero += "." + strings.Repeat("0", d)
 	}
-	return fmt.Sprintf("CASE WHEN NOT abs(%s) < 4503599627370496 THEN %s WHEN %s::text = '-0' THEN '%s' ELSE round(%s::int8::numeric / %s, %d)::text END",
-		xs, sqlMark, r, negZero, r, p, d)
+	// The first test keeps x·10^d from overflowing (PostgreSQL raises an
+	// error where Go gives an infinity); it implies the second.
+	return fmt.Sprintf("CASE WHEN NOT abs(%s) < 9007199254740992 THEN %s WHEN NOT abs(%s) < 4503599627370496 THEN %s "+
+		"WHEN %s::text = '-0' THEN '%s' ELSE round(%s::int8::numeric / %s, %d)::text END",
+		x, sqlMark, xs, sqlMark, r, negZero, r, p, d)
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
