@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferry-migrate/ferry/internal/odoo"
 )
@@ -36,6 +37,12 @@ type fakeTarget struct {
 	fail func(call int) (err error, apply bool)
 	// execFail refuses an after-load call.
 	execFail func(id int64) string
+	// perRecord is how long the answer takes per record sent; timeoutAbove,
+	// when set, makes a call of more records time out after applying it
+	// (its outcome unknown to the caller); sizes lists the records per call.
+	perRecord    time.Duration
+	timeoutAbove int
+	sizes        []int
 }
 
 type fakeRec struct {
@@ -57,6 +64,11 @@ func (f *fakeTarget) Load(_ context.Context, model string, cols []string, data [
 	}
 	spans := recordSpans(data)
 	f.sent += len(spans)
+	f.sizes = append(f.sizes, len(spans))
+	time.Sleep(time.Duration(len(spans)) * f.perRecord)
+	if f.timeoutAbove > 0 && len(spans) > f.timeoutAbove {
+		injected = &odoo.Error{Kind: odoo.KindTransport, Sent: true, Message: "/jsonrpc: context deadline exceeded"}
+	}
 	res := &odoo.LoadResult{}
 	for i, row := range data {
 		m := map[string]string{}

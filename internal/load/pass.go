@@ -39,7 +39,7 @@ type passRun struct {
 	prev   map[string]ledger.Row
 	pass1  map[string]ledger.Row
 	enc    *Encoder
-	size   int
+	sizer  *sizer
 	extra  map[string]any
 	groups map[string][]*item
 
@@ -82,6 +82,7 @@ func (r *runner) pass(ctx context.Context, e *pipeline.Entity) (*EntitySummary, 
 	}
 	es.Complete = err == nil
 	es.Holds = es.holds()
+	es.BatchSize, es.SmallestBatch = p.sizer.Size(), p.sizer.Least()
 	es.Took = r.o.Now().Sub(start)
 	r.events.Emit(progress.EntityFinished{Entity: e.Name, Took: es.Took, Counts: progress.Counts{Read: es.Read,
 		Loaded: es.Loaded, Unchanged: es.Unchanged, Quarantined: es.Quarantined, Skipped: es.Skipped}})
@@ -97,7 +98,7 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 	if err != nil {
 		return nil, err
 	}
-	p := &passRun{r: r, e: e, es: es, prev: prev, enc: NewEncoder(e.Plan.KeepTargetWhenEmpty), size: r.batchSize(e),
+	p := &passRun{r: r, e: e, es: es, prev: prev, enc: NewEncoder(e.Plan.KeepTargetWhenEmpty), sizer: newSizer(r.batchSize(e), r.o.CallTarget),
 		extra: r.ctx, groups: map[string][]*item{}, seq: seq - 1, done: map[string]int{},
 		jobs: make(chan []*item), stop: make(chan struct{})}
 	if e.Plan.UpdateMany2many {
@@ -311,7 +312,7 @@ func (p *passRun) ready(ctx context.Context, o pipeline.Outcome) error {
 	it.enc = enc
 	sig := enc.Signature()
 	p.groups[sig] = append(p.groups[sig], it)
-	if len(p.groups[sig]) >= p.size {
+	if len(p.groups[sig]) >= p.sizer.Size() {
 		b := p.groups[sig]
 		delete(p.groups, sig)
 		return p.dispatch(ctx, b)

@@ -35,6 +35,9 @@ type Options struct {
 	// in Odoo since an earlier run wrote them (else they are quarantined
 	// as changed_in_target).
 	OverwriteTargetEdits bool
+	// CallTarget is how long one load call should take; batch sizes adapt
+	// to it (default DefaultCallTarget).
+	CallTarget time.Duration
 }
 
 // DefaultBatchSize and DefaultWorkers apply when neither the options nor

@@ -21,6 +21,15 @@ import (
 func (p *passRun) send(ctx context.Context, items []*item) error {
 	for len(items) > 0 {
 		seq, res, err := p.call(ctx, items)
+		if timedOut(err) && len(items) > 1 { // too big for the server or a proxy: halve it, safely (external IDs)
+			p.sizer.shrink(len(items))
+			mid := len(items) / 2
+			if err := p.send(ctx, items[:mid]); err != nil {
+				return err
+			}
+			items = items[mid:]
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -138,7 +147,11 @@ func (p *passRun) call(ctx context.Context, items []*item) (int64, *odoo.LoadRes
 	for _, it := range items {
 		data = append(data, it.enc.Rows...)
 	}
+	started := time.Now()
 	res, err := p.r.t.Load(ctx, p.e.Model, cols, data, p.extra)
+	if err == nil {
+		p.sizer.observe(len(items), time.Since(started))
+	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("batch %d (%s … %s): %w", seq, items[0].key, items[len(items)-1].key, err)
 	}

@@ -43,7 +43,11 @@ type EntitySummary struct {
 	ChangedInTarget int64 `json:"changed_in_target,omitempty"`
 	Warnings        int64 `json:"warnings,omitempty"`
 	Batches         int64 `json:"batches"`
-	Holds           bool  `json:"identity_holds"`
+	// BatchSize is the batch size the pass ended with and SmallestBatch
+	// the smallest it used: sizes adapt to Odoo's answer times.
+	BatchSize     int  `json:"batch_size,omitempty"`
+	SmallestBatch int  `json:"smallest_batch_size,omitempty"`
+	Holds         bool `json:"identity_holds"`
 	// Complete is false when the pass stopped before reading every row.
 	Complete   bool     `json:"complete"`
 	Quarantine []string `json:"quarantine_files,omitempty"`
