@@ -19,12 +19,14 @@ import (
 	"github.com/ferry-migrate/ferry/internal/report"
 	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/verify"
+	"github.com/ferry-migrate/ferry/internal/verify/fastpath"
 )
 
 type verifyOptions struct {
-	target targetOptions
-	Report string
-	Show   int
+	target     targetOptions
+	Report     string
+	Show       int
+	OdooDSNEnv string
 }
 
 func newVerifyCmd(g *globalOptions) *cobra.Command {
@@ -35,7 +37,9 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 		Long: "verify re-reads the sources, applies the plan's mapping, and compares every row that should be in\n" +
 			"Odoo with the record Odoo holds under its external ID: match, differ (with both values of each\n" +
 			"differing field), missing, or extra (a record under the plan's namespace no row claims). It writes\n" +
-			"the full list to report.html, report.json and report.md and exits 7 when anything differs.",
+			"the full list to report.html, report.json and report.md and exits 7 when anything differs.\n" +
+			"With --odoo-dsn-env, the records of the models it can reproduce exactly are compared in Odoo's\n" +
+			"database by segment checksums (read-only) and only the differing ones are read; the rest go over RPC.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), o, g, args[0])
@@ -44,6 +48,8 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 	o.target.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Report, "report", "", "directory for the reports (default: <state-dir>/reports/verify-<time>)")
 	cmd.Flags().IntVar(&o.Show, "show", 20, "differences to print on the terminal (all are in the reports)")
+	cmd.Flags().StringVar(&o.OdooDSNEnv, "odoo-dsn-env", "", "environment variable holding a read-only DSN of Odoo's PostgreSQL database: "+
+		"verify compares the models it can there (fast path) and the rest over RPC")
 	return cmd
 }
 
@@ -62,7 +68,16 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 	if err != nil {
 		return err
 	}
-	v, err := verify.Run(ctx, lv.pipeline, lv.client, verify.Options{Exclude: p.Verify.Exclude, Refused: refused})
+	vo := verify.Options{Exclude: p.Verify.Exclude, Refused: refused}
+	if o.OdooDSNEnv != "" {
+		fast, err := openFastPath(ctx, o.OdooDSNEnv)
+		if err != nil {
+			return err
+		}
+		defer fast.Close(context.WithoutCancel(ctx))
+		vo.Fast = fast
+	}
+	v, err := verify.Run(ctx, lv.pipeline, lv.client, vo)
 	if err != nil {
 		return err
 	}
@@ -78,6 +93,7 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 		return err
 	}
 	printVerify(g.stdout, v, o.Show)
+	printPaths(g.stdout, v)
 	fmt.Fprintf(g.stdout, "reports: %s\n", filepath.Join(dir, "report.html"))
 	if rep.Result != "ok" {
 		return Exit(ExitDifferences, fmt.Errorf("the target differs from what the plan meant to load"))
@@ -232,4 +248,35 @@ func refusedRows(ctx context.Context, dir string) (map[string]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+// openFastPath connects to Odoo's database with the DSN in the variable
+// env (never printed), in read-only transactions.
+func openFastPath(ctx context.Context, env string) (*fastpath.Checker, error) {
+	dsn := os.Getenv(env)
+	if dsn == "" {
+		return nil, Usage(fmt.Errorf("--odoo-dsn-env %s: the variable is empty or not set", env))
+	}
+	c, err := fastpath.Open(ctx, dsn, fastpath.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("--odoo-dsn-env %s: %w", env, err)
+	}
+	return c, nil
+}
+
+// printPaths says how each entity's rows were compared (only when a
+// fast path was given).
+func printPaths(w io.Writer, v *verify.Verification) {
+	for _, r := range v.Entities {
+		for _, u := range r.Paths {
+			how := "in the database"
+			if u.Path != "database" {
+				how = "over RPC"
+				if u.Reason != "" {
+					how += " (" + u.Reason + ")"
+				}
+			}
+			fmt.Fprintf(w, "path %s: %s, %d row(s) %s\n", r.Name, u.Model, u.Rows, how)
+		}
+	}
 }

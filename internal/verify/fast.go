@@ -48,6 +48,7 @@ type PathUse struct {
 	Model string
 	// Path is "database" (the fast path) or "rpc".
 	Path string
+	// Rows counts the rows compared (of the entity pass with the most).
 	Rows int
 	// Reason says why rows went over RPC although a fast path was given.
 	Reason string
@@ -220,13 +221,13 @@ func (r *runner) fastFinish(ctx context.Context, er *EntityResult) error {
 	return nil
 }
 
-// addPath merges a path use into the entity's list (both passes of an
-// entity add up).
+// addPath merges a path use into the entity's list (an entity's second
+// pass compares the same records' links: the larger count is kept).
 func (er *EntityResult) addPath(u PathUse) {
 	for i := range er.Paths {
 		p := &er.Paths[i]
 		if p.Model == u.Model && p.Path == u.Path {
-			p.Rows += u.Rows
+			p.Rows = max(p.Rows, u.Rows)
 			if p.Reason == "" {
 				p.Reason = u.Reason
 			}
