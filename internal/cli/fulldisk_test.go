@@ -35,7 +35,7 @@ func TestFullDiskIsAClearError(t *testing.T) {
 	t.Setenv("ODOO_DB_DSN", src)
 	t.Setenv("FERRY_BACKUP_PASSPHRASE", "a long enough passphrase")
 	full := testutil.FullDisk(t, 64<<10)
-	code, _, errs = run(t, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", full)
+	code, _, errs = run(t, "--state-dir", t.TempDir(), "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--to", full)
 	require.Equal(t, ExitInternal, code)
 	require.Contains(t, errs, "no space left on device")
 	entries, err := os.ReadDir(full)
