@@ -36,9 +36,10 @@ type Digester interface {
 // pin_sha256).
 type Spec struct {
 	Kind     string     `yaml:"kind" json:"kind"`                             // csv | xlsx | postgres | mysql | sqlite | odoo
-	Path     string     `yaml:"path,omitempty" json:"path,omitempty"`         // file or directory (csv, xlsx), database file (sqlite)
+	Path     string     `yaml:"path,omitempty" json:"path,omitempty"`         // file, directory or glob (csv, xlsx; local or sftp://user@host[:port]/dir), database file (sqlite)
 	DSN      secret.Ref `yaml:"dsn,omitempty" json:"dsn,omitempty"`           // database DSN, by reference (it may hold a password)
 	Encoding string     `yaml:"encoding,omitempty" json:"encoding,omitempty"` // csv: utf-8, utf-16, windows-1252, iso-8859-1, iso-8859-15; empty = detect
+	SSH      *SSH       `yaml:"ssh,omitempty" json:"ssh,omitempty"`           // csv, xlsx: login to an sftp:// path; postgres, mysql: tunnel through a bastion
 
 	URL       string     `yaml:"url,omitempty" json:"url,omitempty"`           // odoo: base URL
 	Database  string     `yaml:"database,omitempty" json:"database,omitempty"` // odoo: database name

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +29,7 @@ var (
 // File is one CSV file (optionally gzip-compressed) of a source.
 type File struct {
 	name, path, display, encoding string
+	fsys                          source.FS
 
 	mu      sync.Mutex
 	settled bool
@@ -38,12 +38,31 @@ type File struct {
 	eol     byte
 }
 
-// New returns the CSV file at path as source name. display is how
-// positions and errors name the file (the path as the plan wrote it); enc
-// is a declared encoding (see Encodings), or "" to detect it. New does no
-// I/O: a missing file is reported by Schema and Scan.
+// New returns the CSV file at path on the local disk as source name.
+// display is how positions and errors name the file (the path as the plan
+// wrote it); enc is a declared encoding (see Encodings), or "" to detect
+// it. New does no I/O: a missing file is reported by Schema and Scan.
 func New(name, path, display, enc string) *File {
-	return &File{name: name, path: path, display: display, encoding: enc}
+	return NewFS(source.Local{}, name, path, display, enc)
+}
+
+// NewFS is New for a file of fsys (an SFTP server, for one). Every Schema,
+// Scan and Digest streams the file again from fsys: nothing is copied
+// aside.
+func NewFS(fsys source.FS, name, path, display, enc string) *File {
+	return &File{fsys: fsys, name: name, path: path, display: display, encoding: enc}
+}
+
+// openFile opens the file's bytes as they are stored.
+func (c *File) openFile() (source.File, error) {
+	f, err := c.fsys.Open(c.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, c.errorf("the file does not exist (looked for %s)", c.fsys.Where(c.path))
+	}
+	if err != nil {
+		return nil, c.errorf("%v", err)
+	}
+	return f, nil
 }
 
 func (c *File) errorf(format string, a ...any) error {
@@ -61,12 +80,9 @@ func (c *File) Encoding() (encoding string, delimiter rune, err error) {
 
 // raw opens the file's bytes, decompressed when it is gzip.
 func (c *File) raw() (io.Reader, io.Closer, error) {
-	f, err := os.Open(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, c.errorf("the file does not exist (looked for %s)", c.path)
-	}
+	f, err := c.openFile()
 	if err != nil {
-		return nil, nil, c.errorf("%v", err)
+		return nil, nil, err
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -316,12 +332,9 @@ func ragged(header, cells []string) string {
 
 // Digest is the SHA-256 of the file's bytes (compressed, if it is).
 func (c *File) Digest(context.Context) (string, error) {
-	f, err := os.Open(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", c.errorf("the file does not exist (looked for %s)", c.path)
-	}
+	f, err := c.openFile()
 	if err != nil {
-		return "", c.errorf("%v", err)
+		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()

@@ -22,6 +22,9 @@
 // rest of the file: instead its first line becomes a row with a problem
 // and reading resumes on the next line.
 //
+// New reads a local file; NewFS reads one of a source.FS, such as an SFTP
+// server, streaming it again for each Schema, Scan and Digest.
+//
 // A Set is several files read as one source (a directory or a glob):
 // files in name order, each with the same columns, positions naming each
 // file.

@@ -33,8 +33,14 @@ func Open(ctx context.Context, name string, spec source.Spec, sel source.Select,
 	}
 	switch spec.Kind {
 	case "csv":
+		if spec.SSH != nil || isSFTP(spec.Path) {
+			return openRemote(ctx, name, spec, sel, dir)
+		}
 		return openCSV(name, spec, sel, dir)
 	case "xlsx":
+		if spec.SSH != nil || isSFTP(spec.Path) {
+			return openRemote(ctx, name, spec, sel, dir)
+		}
 		file := filepath.Join(spec.Path, sel.File)
 		if file == "" {
 			return nil, fmt.Errorf("source %s: an xlsx source needs a path or a file: in the selection", name)
@@ -48,11 +54,15 @@ func Open(ctx context.Context, name string, spec source.Spec, sel source.Select,
 		if err != nil {
 			return nil, fmt.Errorf("source %s: the DSN: %w", name, err)
 		}
-		return sqldb.Open(ctx, name, spec.Kind, dsn, sel.Table, sel.Query)
-	case "sqlite":
+		return openDatabase(ctx, name, spec, dsn, sel, dir)
+	case "sqlite", "odoo":
+		if err := noSSH(name, spec); err != nil {
+			return nil, err
+		}
+		if spec.Kind == "odoo" {
+			return openOdoo(ctx, name, spec, sel, dir)
+		}
 		return openSQLite(ctx, name, spec, sel, dir)
-	case "odoo":
-		return openOdoo(ctx, name, spec, sel, dir)
 	}
 	return nil, fmt.Errorf("source %s: kind %q is not supported (%s)", name, spec.Kind, strings.Join(Kinds, ", "))
 }

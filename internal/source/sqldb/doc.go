@@ -25,4 +25,9 @@
 // (sslmode=prefer or allow, tls=preferred) are refused, and a DSN that
 // disables TLS explicitly (sslmode=disable, tls=false) is accepted and
 // reported by Source.Warning.
+//
+// OpenWith takes a Tunnel (an SSH tunnel through a bastion) that carries
+// every connection; host names in the DSN are then resolved by the bastion
+// and "loopback" means the bastion itself, so the TLS rule above applies
+// to the hop from the bastion to the database.
 package sqldb

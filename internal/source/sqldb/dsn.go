@@ -18,13 +18,18 @@ import (
 // a host outside loopback must be encrypted: a DSN that says nothing gets
 // verified TLS, one that asks for opportunistic TLS is refused, and one
 // that disables TLS explicitly is accepted and reported by Source.Warning.
-// Errors never quote the DSN.
-func connect(name, kind string, dsn secret.String) (*sql.DB, string, error) {
+// Errors never quote the DSN. With a tunnel, "loopback" is the tunnel's
+// far end.
+func connect(name, kind string, dsn secret.String, tunnel Tunnel) (*sql.DB, string, error) {
 	switch kind {
 	case "postgres":
 		conn, warning, err := securePostgres(name, dsn.Reveal())
 		if err != nil {
 			return nil, "", err
+		}
+		if tunnel != nil {
+			db, err := openPostgresVia(name, conn, tunnel)
+			return db, viaTunnel(warning, tunnel), err
 		}
 		db, err := sql.Open("pgx", conn)
 		return db, warning, err
@@ -33,11 +38,14 @@ func connect(name, kind string, dsn secret.String) (*sql.DB, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		if tunnel != nil {
+			cfg.DialFunc = tunnel.DialContext
+		}
 		c, err := mysql.NewConnector(cfg)
 		if err != nil {
 			return nil, "", fmt.Errorf("the DSN of source %s is not valid: %v", name, err)
 		}
-		return sql.OpenDB(c), warning, nil
+		return sql.OpenDB(c), viaTunnel(warning, tunnel), nil
 	}
 	db, err := sql.Open("sqlite", dsn.Reveal())
 	return db, "", err

@@ -48,6 +48,9 @@ func (s *Source) connectError(ctx context.Context, dsn secret.String, err error)
 	case s.kind == "sqlite":
 		why = "cannot open the SQLite database of source " + s.name
 	}
+	if s.tunnel != nil {
+		why += " (through the SSH tunnel " + s.tunnel.String() + ")"
+	}
 	return &connError{msg: "source " + s.name + ": " + s.what() + ": " + why + ": " + redact(err.Error(), s.kind, dsn), cause: ctx.Err()}
 }
 

@@ -22,7 +22,7 @@ type Posture struct {
 // Inspect connects to the database of source name like Open does and
 // reports its Posture. It reads only catalog views and session status.
 func Inspect(ctx context.Context, name, kind string, dsn secret.String) (Posture, error) {
-	db, warning, err := connect(name, kind, dsn)
+	db, warning, err := connect(name, kind, dsn, nil)
 	if err != nil {
 		return Posture{}, fmt.Errorf("source %s: %w", name, err)
 	}

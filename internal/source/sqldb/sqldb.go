@@ -29,6 +29,7 @@ type Source struct {
 	bools                    map[string]bool // MySQL tinyint(1) columns of the table: BOOLEAN
 	page                     int
 	warning                  string
+	tunnel                   Tunnel // closed with the source; nil: direct connections
 }
 
 var _ source.Source = (*Source)(nil)
@@ -54,6 +55,12 @@ var dialects = map[string]dialect{
 // schema.table) and query is set.
 // For sqlite the DSN is a file: URI, which should say mode=ro.
 func Open(ctx context.Context, name, kind string, dsn secret.String, table, query string) (*Source, error) {
+	return OpenWith(ctx, name, kind, dsn, table, query, Options{})
+}
+
+// OpenWith is Open with options (a tunnel). On success the source owns
+// opts.Tunnel; on failure the caller still does.
+func OpenWith(ctx context.Context, name, kind string, dsn secret.String, table, query string, opts Options) (*Source, error) {
 	d, ok := dialects[kind]
 	if !ok {
 		return nil, fmt.Errorf("source %s: unknown database kind %q (postgres, mysql, sqlite)", name, kind)
@@ -62,8 +69,11 @@ func Open(ctx context.Context, name, kind string, dsn secret.String, table, quer
 	if (table == "") == (query == "") {
 		return nil, fmt.Errorf("source %s: name a table or a query (one of them)", name)
 	}
-	s := &Source{name: name, kind: kind, table: table, query: query, dialect: d, page: DefaultPage}
-	db, warning, err := connect(name, kind, dsn)
+	if opts.Tunnel != nil && kind == "sqlite" {
+		return nil, fmt.Errorf("source %s: a sqlite database is a local file: it cannot be reached through a tunnel", name)
+	}
+	s := &Source{name: name, kind: kind, table: table, query: query, dialect: d, page: DefaultPage, tunnel: opts.Tunnel}
+	db, warning, err := connect(name, kind, dsn, opts.Tunnel)
 	if err != nil {
 		return nil, s.errorf("%w", err)
 	}
@@ -226,12 +236,19 @@ func (s *Source) primaryKeySQL() (string, []any) {
 	return `SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk`, []any{table, schema}
 }
 
-// Close closes the connection pool; it is safe to call twice.
+// Close closes the connection pool, then the tunnel; it is safe to call
+// twice.
 func (s *Source) Close() error {
 	if s.db == nil {
 		return nil
 	}
 	err := s.db.Close()
 	s.db = nil
+	if s.tunnel != nil {
+		if terr := s.tunnel.Close(); err == nil {
+			err = terr
+		}
+		s.tunnel = nil
+	}
 	return err
 }

@@ -25,7 +25,6 @@ type cell struct {
 // cells streams a worksheet's XML beside excelize's iterator and gives,
 // row by row, each cell's type and style.
 type cells struct {
-	zr    *zip.ReadCloser
 	rc    io.ReadCloser
 	dec   *xml.Decoder
 	row   int    // number of the row held in cur (0: none yet)
@@ -35,23 +34,22 @@ type cells struct {
 }
 
 // openCells opens the worksheet named sheet (matched as Excel does,
-// ignoring case) of the workbook at file.
-func openCells(file, sheet string) (*cells, error) {
-	zr, err := zip.OpenReader(file)
+// ignoring case) of the workbook in file, size bytes long. The caller
+// closes file after the cells.
+func openCells(file io.ReaderAt, size int64, sheet string) (*cells, error) {
+	zr, err := zip.NewReader(file, size)
 	if err != nil {
 		return nil, err
 	}
-	part, err := sheetPart(&zr.Reader, sheet)
+	part, err := sheetPart(zr, sheet)
 	if err != nil {
-		zr.Close()
 		return nil, err
 	}
 	f, err := zr.Open(part)
 	if err != nil {
-		zr.Close()
 		return nil, fmt.Errorf("sheet %s: %w", sheet, err)
 	}
-	return &cells{zr: zr, rc: f, dec: xml.NewDecoder(f)}, nil
+	return &cells{rc: f, dec: xml.NewDecoder(f)}, nil
 }
 
 // at returns the cells of row n; rows must be asked for in order.
@@ -120,8 +118,7 @@ func (c *cells) readRow() error {
 
 // Close closes the worksheet and the archive.
 func (c *cells) Close() error {
-	c.rc.Close()
-	return c.zr.Close()
+	return c.rc.Close()
 }
 
 func attr(e xml.StartElement, name string) string {

@@ -16,4 +16,7 @@
 // Record.Problem set, never dropped, when a cell holds an Excel error
 // (#N/A, #REF!) or when it has cells beyond the header's columns (quoted
 // in the problem). Zip-bomb limits bound what a workbook may unpack to.
+// New reads a local workbook; NewFS one of a source.FS (an SFTP server).
+// Either way excelize holds the workbook in memory while it is open, and
+// a sheet over 16 MiB of XML in a 0600 temp file it removes on close.
 package xlsx

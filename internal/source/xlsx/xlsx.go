@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
@@ -26,13 +25,33 @@ var (
 // Sheet is one sheet of a workbook.
 type Sheet struct {
 	name, path, display, sheet string
+	fsys                       source.FS
 }
 
 // New returns the source name reading sheet (the first sheet when empty)
-// of the workbook at path; display is how positions and errors name the
-// file. New does no I/O.
+// of the workbook at path on the local disk; display is how positions and
+// errors name the file. New does no I/O.
 func New(name, path, display, sheet string) *Sheet {
-	return &Sheet{name: name, path: path, display: display, sheet: sheet}
+	return NewFS(source.Local{}, name, path, display, sheet)
+}
+
+// NewFS is New for a workbook of fsys (an SFTP server, for one). The
+// workbook is read from fsys on every Schema, Scan and Digest; excelize
+// holds it in memory while it is open (see the package doc).
+func NewFS(fsys source.FS, name, path, display, sheet string) *Sheet {
+	return &Sheet{fsys: fsys, name: name, path: path, display: display, sheet: sheet}
+}
+
+// openFile opens the workbook's bytes.
+func (s *Sheet) openFile() (source.File, error) {
+	f, err := s.fsys.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, s.errorf("the file does not exist (looked for %s)", s.fsys.Where(s.path))
+	}
+	if err != nil {
+		return nil, s.errorf("%v", err)
+	}
+	return f, nil
 }
 
 func (s *Sheet) errorf(format string, a ...any) error {
@@ -42,6 +61,7 @@ func (s *Sheet) errorf(format string, a ...any) error {
 // workbook is an open sheet: excelize's row iterator for the values, the
 // cells stream for their types and styles.
 type workbook struct {
+	file     source.File
 	f        *excelize.File
 	rows     *excelize.Rows
 	cells    *cells
@@ -55,17 +75,34 @@ func (w *workbook) Close() {
 	w.rows.Close()
 	w.cells.Close()
 	w.f.Close()
+	w.file.Close()
 }
 
 func (s *Sheet) open() (*workbook, error) {
-	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
-		return nil, s.errorf("the file does not exist (looked for %s)", s.path)
+	file, err := s.openFile()
+	if err != nil {
+		return nil, err
 	}
-	f, err := excelize.OpenFile(s.path, excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
+	w, err := s.openWorkbook(file)
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// openWorkbook reads file with excelize, and beside it the sheet's XML
+// from the zip archive at its offsets.
+func (s *Sheet) openWorkbook(file source.File) (*workbook, error) {
+	info, err := file.Stat()
+	if err != nil {
+		return nil, s.errorf("%v", err)
+	}
+	f, err := excelize.OpenReader(file, excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, s.errorf("not a readable .xlsx workbook: %v", err)
 	}
-	w := &workbook{f: f, sheet: s.sheet, styles: &styles{f: f, kinds: map[int]dateKind{}}}
+	w := &workbook{file: file, f: f, sheet: s.sheet, styles: &styles{f: f, kinds: map[int]dateKind{}}}
 	if err := s.sheetOf(w); err != nil {
 		f.Close()
 		return nil, err
@@ -77,7 +114,7 @@ func (s *Sheet) open() (*workbook, error) {
 		f.Close()
 		return nil, s.errorf("sheet %s: %v", w.sheet, err)
 	}
-	if w.cells, err = openCells(s.path, w.sheet); err != nil {
+	if w.cells, err = openCells(file, info.Size(), w.sheet); err != nil {
 		w.rows.Close()
 		f.Close()
 		return nil, s.errorf("sheet %s: %v", w.sheet, err)
@@ -255,12 +292,9 @@ func (s *Sheet) record(header []string, r *xrow, sheet string, n int64) *record.
 
 // Digest is the SHA-256 of the workbook file.
 func (s *Sheet) Digest(context.Context) (string, error) {
-	f, err := os.Open(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", s.errorf("the file does not exist (looked for %s)", s.path)
-	}
+	f, err := s.openFile()
 	if err != nil {
-		return "", s.errorf("%v", err)
+		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
