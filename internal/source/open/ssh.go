@@ -66,6 +66,26 @@ func openDatabase(ctx context.Context, name string, spec source.Spec, dsn secret
 	if spec.SSH == nil {
 		return sqldb.Open(ctx, name, spec.Kind, dsn, sel.Table, sel.Query)
 	}
+	tun, err := Tunnel(ctx, name, spec, dir)
+	if err != nil {
+		return nil, err
+	}
+	src, err := sqldb.OpenWith(ctx, name, spec.Kind, dsn, sel.Table, sel.Query, sqldb.Options{Tunnel: tun})
+	if err != nil {
+		tun.Close()
+		return nil, err
+	}
+	return src, nil
+}
+
+// Tunnel opens the SSH tunnel of a postgres or mysql source's ssh:, for
+// callers that connect to its database themselves (a security audit
+// through sqldb.InspectWith); nil when the source has none. The caller
+// closes it.
+func Tunnel(ctx context.Context, name string, spec source.Spec, dir string) (*sshconn.Tunnel, error) {
+	if spec.SSH == nil {
+		return nil, nil
+	}
 	if spec.SSH.Host == "" || spec.SSH.User == "" {
 		return nil, fmt.Errorf("source %s: ssh: a tunnel needs host: (the bastion, host or host:port) and user:", name)
 	}
@@ -77,12 +97,7 @@ func openDatabase(ctx context.Context, name string, spec source.Spec, dsn secret
 	if err != nil {
 		return nil, fmt.Errorf("source %s: the SSH tunnel through ssh://%s@%s: %w", name, conf.User, sshconn.WithPort(conf.Addr), err)
 	}
-	src, err := sqldb.OpenWith(ctx, name, spec.Kind, dsn, sel.Table, sel.Query, sqldb.Options{Tunnel: tun})
-	if err != nil {
-		tun.Close()
-		return nil, err
-	}
-	return src, nil
+	return tun, nil
 }
 
 // noSSH refuses ssh: on a kind that cannot use it.

@@ -12,6 +12,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/sqldb"
 	"github.com/ferry-migrate/ferry/internal/sshconn/sshtest"
 	"github.com/ferry-migrate/ferry/internal/testutil"
 )
@@ -54,6 +55,15 @@ func TestIntegrationSSHTunnel(t *testing.T) {
 			require.Equal(t, []any{"Zoë", "Bob"}, names)
 			require.NoError(t, src.Close())
 			require.NoError(t, src.Close())
+
+			tun, err := Tunnel(context.Background(), "legacy", spec, t.TempDir())
+			require.NoError(t, err)
+			defer tun.Close()
+			dsn, err := spec.DSN.Resolve()
+			require.NoError(t, err)
+			pos, err := sqldb.InspectWith(context.Background(), "legacy", db.kind, dsn, sqldb.Options{Tunnel: tun})
+			require.NoError(t, err, "a security audit inspects the database through the tunnel")
+			require.NotEmpty(t, pos.User)
 		})
 	}
 }

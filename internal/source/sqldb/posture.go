@@ -22,7 +22,14 @@ type Posture struct {
 // Inspect connects to the database of source name like Open does and
 // reports its Posture. It reads only catalog views and session status.
 func Inspect(ctx context.Context, name, kind string, dsn secret.String) (Posture, error) {
-	db, warning, err := connect(name, kind, dsn, nil)
+	return InspectWith(ctx, name, kind, dsn, Options{})
+}
+
+// InspectWith is Inspect with options: a source behind a tunnel must be
+// inspected through it, or "localhost" in its DSN would name this machine.
+// The caller keeps and closes opts.Tunnel.
+func InspectWith(ctx context.Context, name, kind string, dsn secret.String, opts Options) (Posture, error) {
+	db, warning, err := connect(name, kind, dsn, opts.Tunnel)
 	if err != nil {
 		return Posture{}, fmt.Errorf("source %s: %w", name, err)
 	}
@@ -41,7 +48,7 @@ func Inspect(ctx context.Context, name, kind string, dsn secret.String) (Posture
 		p.User = "(file)"
 	}
 	if err != nil {
-		src := &Source{name: name, kind: kind, table: "(connection)"}
+		src := &Source{name: name, kind: kind, table: "(connection)", tunnel: opts.Tunnel}
 		return p, src.connectError(ctx, dsn, err)
 	}
 	return p, nil
