@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/ledger"
+	"github.com/ferry-migrate/ferry/internal/load"
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/report"
@@ -243,7 +245,10 @@ func refusedRows(ctx context.Context, dir string) (map[string]bool, error) {
 	}
 	out := map[string]bool{}
 	for _, r := range rows {
-		if r.Pass == 1 && r.State == ledger.Quarantined && r.ExternalID != "" && r.Key == r.ExternalID { // not a duplicate (keyed by position)
+		// not a duplicate (keyed by position); a record changed in Odoo
+		// since Ferry wrote it is verified: the difference is the edit.
+		if r.Pass == 1 && r.State == ledger.Quarantined && r.ExternalID != "" && r.Key == r.ExternalID &&
+			!strings.HasPrefix(r.Message, load.CodeChangedInTarget) {
 			out[r.ExternalID] = true
 		}
 	}

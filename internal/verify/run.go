@@ -165,10 +165,15 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) (*Ve
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Entities: out, Controls: controls}, nil
+	builtin, err := r.accountingControls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Entities: out, Controls: append(controls, builtin...)}, nil
 }
 
 type runner struct {
+	moves   moveTotals // the built-in accounting controls' source side
 	t       Target
 	ix      *index
 	opts    Options
@@ -255,6 +260,7 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 		if err := r.addControls(e, o); err != nil {
 			return err
 		}
+		r.addAccounting(e, o)
 		if err := add(*o.Row); err != nil {
 			return err
 		}
