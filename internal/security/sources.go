@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/open"
 	"github.com/ferry-migrate/ferry/internal/source/sqldb"
 )
 
@@ -27,21 +29,35 @@ func AuditSources(ctx context.Context, p *plan.Plan) []Finding {
 		spec := p.Sources[n]
 		switch spec.Kind {
 		case "postgres", "mysql":
-			out = append(out, auditDatabase(ctx, n, spec)...)
+			out = append(out, auditDatabase(ctx, n, spec, p.Dir)...)
 		case "csv", "xlsx", "sqlite":
+			if strings.HasPrefix(spec.Path, "sftp://") {
+				out = append(out, notChecked("SEC203", "source "+n+": export files readable only by their owner",
+					"a shell on the SFTP server", "the files are on an SFTP server: check their permissions there"))
+				continue
+			}
 			out = append(out, auditFiles(n, sourceFiles(p, n, spec)))
 		}
 	}
 	return out
 }
 
-func auditDatabase(ctx context.Context, name string, spec source.Spec) []Finding {
+func auditDatabase(ctx context.Context, name string, spec source.Spec, dir string) []Finding {
 	enc, super := "source "+name+": connection encrypted", "source "+name+": not a superuser"
 	dsn, err := spec.DSN.Resolve()
 	if err != nil {
 		return []Finding{notChecked("SEC201", enc, "the DSN", err.Error()), notChecked("SEC202", super, "the DSN", err.Error())}
 	}
-	pos, err := sqldb.Inspect(ctx, name, spec.Kind, dsn)
+	var opts sqldb.Options
+	tun, err := open.Tunnel(ctx, name, spec, dir) // the database as the bastion reaches it
+	if err != nil {
+		return []Finding{notChecked("SEC201", enc, "the SSH tunnel", err.Error()), notChecked("SEC202", super, "the SSH tunnel", err.Error())}
+	}
+	if tun != nil {
+		defer tun.Close()
+		opts.Tunnel = tun
+	}
+	pos, err := sqldb.InspectWith(ctx, name, spec.Kind, dsn, opts)
 	if err != nil {
 		return []Finding{notChecked("SEC201", enc, "a connection", err.Error()), notChecked("SEC202", super, "a connection", err.Error())}
 	}
