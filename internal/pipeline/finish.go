@@ -51,6 +51,7 @@ func (r *streamRun) build(w *work) {
 	if r.e.Pass == 1 {
 		r.buildLines(w, row)
 		r.uom(w, row)
+		row.Translations = r.buildTranslations(w)
 	}
 	w.out.Row = row
 }

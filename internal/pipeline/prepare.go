@@ -85,6 +85,7 @@ type compiled struct {
 	rules  []compiledRule
 	lines  []compiledLines
 	refs   map[string]bool
+	trans  []compiledTranslation
 }
 
 // Prepare compiles the plan's expressions, checks the mappings against
@@ -153,6 +154,7 @@ func (p *Pipeline) compileEntity(e *plan.Entity) {
 	p.entities[e.Name] = c
 	model := p.model(e.Model, e.Name)
 	c.fields = p.compileFields(e, e.Fields, e.Model, model, c.refs, e.AllowReadonly)
+	c.trans = p.compileTranslations(e, model)
 	p.checkUnmasked(e)
 	for i := range e.Skip {
 		prog := p.compileBool(e.Skip[i].When, e.Skip[i].Pos, e.Name, "skip "+e.Skip[i].Name)

@@ -21,7 +21,8 @@ type work struct {
 	xmlid  string
 	values map[string]any
 	lines  []lineWork
-	done   bool // state decided before conversion (skipped, unreadable)
+	done   bool  // state decided before conversion (skipped, unreadable)
+	trans  []any // translations' values, in the entity's order
 }
 
 type lineWork struct {
@@ -294,6 +295,7 @@ func (r *streamRun) eval(w *work, rec *record.Record, env map[string]any) {
 		out[f.Field] = v
 	}
 	w.values = out
+	r.evalTranslations(w, env)
 	for i, idx := range r.lines {
 		w.lines = append(w.lines, r.evalLines(w, &r.c.lines[i], idx))
 	}

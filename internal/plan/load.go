@@ -252,7 +252,7 @@ func (c *checker) secrets(v any, path []string) map[string]bool {
 // called password on a model; its value is an expression, not a secret).
 func isExprPath(p []string) bool {
 	for _, s := range p {
-		if s == "fields" || s == "rules" || s == "skip" || s == "query" {
+		if s == "fields" || s == "rules" || s == "skip" || s == "query" || s == "translations" {
 			return true
 		}
 	}

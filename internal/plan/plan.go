@@ -83,6 +83,9 @@ type Entity struct {
 	AllowReadonly       []string `yaml:"allow_readonly,omitempty" json:"allow_readonly,omitempty"`
 	BatchSize           int      `yaml:"batch_size,omitempty" json:"batch_size,omitempty" jsonschema:"minimum=1,maximum=10000"`
 	DependsOn           []string `yaml:"depends_on,omitempty" json:"depends_on,omitempty"`
+	// Translations are per-language values of translatable fields (see
+	// translations.go).
+	Translations Translations `yaml:"translations,omitempty" json:"translations,omitempty"`
 }
 
 // FieldMap is one `field: expression` of an entity, in plan order.

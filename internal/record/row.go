@@ -12,7 +12,9 @@ type Ref struct {
 // value is nil (empty), string, int64, float64, bool, Ref (many2one) or []Ref
 // (many2many). Dates are strings "YYYY-MM-DD" and datetimes
 // "YYYY-MM-DD HH:MM:SS" in UTC. Lines holds one2many field → line rows, each
-// with its own ExternalID.
+// with its own ExternalID. Translations holds translatable field →
+// language code → value, written after the record with Odoo's translation
+// API; "" means no translation in that language (Odoo falls back to en_US).
 type Row struct {
 	Entity     string           `json:"entity"`
 	Model      string           `json:"model"`
@@ -21,4 +23,6 @@ type Row struct {
 	Values     map[string]any   `json:"values"`
 	Lines      map[string][]Row `json:"lines,omitempty"`
 	Pos        Position         `json:"pos"`
+
+	Translations map[string]map[string]string `json:"translations,omitempty"`
 }
