@@ -66,6 +66,9 @@ func (k Keys) CanDecrypt() bool { return len(k.Identities) > 0 || !k.Passphrase.
 type Source struct {
 	DSN       secret.String // PostgreSQL DSN of the Odoo database
 	Filestore string        // local filestore directory (filestore/<db>); empty for none
+	// Manager, instead of DSN and Filestore, backs up through Odoo's
+	// database manager (opt-in; see ManagerSource).
+	Manager *ManagerSource
 }
 
 // NewID is the id of a backup taken at now.
@@ -108,6 +111,12 @@ func checkFree(ctx context.Context, stores []dest.Store, id string) error {
 }
 
 func create(ctx context.Context, src Source, stores []dest.Store, m *Manifest, rcpts []age.Recipient, sign ed25519.PrivateKey) error {
+	if src.Manager != nil {
+		if err := managerPart(ctx, *src.Manager, stores, m, rcpts); err != nil {
+			return err
+		}
+		return writeManifests(ctx, stores, m, sign)
+	}
 	snap, err := openSnapshot(ctx, src.DSN)
 	if err != nil {
 		return err
@@ -128,6 +137,10 @@ func create(ctx context.Context, src Source, stores []dest.Store, m *Manifest, r
 			return err
 		}
 	}
+	return writeManifests(ctx, stores, m, sign)
+}
+
+func writeManifests(ctx context.Context, stores []dest.Store, m *Manifest, sign ed25519.PrivateKey) error {
 	files, err := manifestFiles(m, sign)
 	if err != nil {
 		return err

@@ -27,12 +27,16 @@ const (
 	ManifestSigFile = "manifest.json.sig"
 	DumpPart        = "dump.pgc.age"
 	FilestorePart   = "filestore.tar.age"
+	ManagerPart     = "odoo.zip.age"
 )
 
 // Part kinds.
 const (
 	KindPgDump    = "pg_dump"
 	KindFilestore = "filestore"
+	// KindManagerZip is Odoo's database manager backup: a zip holding
+	// dump.sql (plain SQL), manifest.json and filestore/.
+	KindManagerZip = "odoo_zip"
 )
 
 // maxManifest bounds how much of a manifest file is read.

@@ -28,22 +28,37 @@ type Target struct {
 // the database at to.DSN with pg_restore and, when to.Filestore is set,
 // extracts the filestore there.
 func Restore(ctx context.Context, s dest.Store, id string, keys Keys, to Target) (*Manifest, error) {
+	m, _, err := restore(ctx, s, id, keys, to)
+	return m, err
+}
+
+// restore is Restore, with the row counts a manager zip's dump.sql holds
+// (nil for a pg_dump backup, whose manifest has them).
+func restore(ctx context.Context, s dest.Store, id string, keys Keys, to Target) (*Manifest, map[string]int64, error) {
 	m, err := Verify(ctx, s, id, keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	if zp, ok := m.Part(KindManagerZip); ok {
+		counts, err := restoreZip(ctx, s, id, zp, keys, to)
+		return m, counts, err
+	}
+	return m, nil, restoreDump(ctx, s, id, m, keys, to)
+}
+
+func restoreDump(ctx context.Context, s dest.Store, id string, m *Manifest, keys Keys, to Target) error {
 	fsPart, hasFS := m.Part(KindFilestore)
 	if to.Filestore != "" && !hasFS {
-		return m, fmt.Errorf("backup %s has no filestore to restore into %s", id, to.Filestore)
+		return fmt.Errorf("backup %s has no filestore to restore into %s", id, to.Filestore)
 	}
 	dump, _ := m.Part(KindPgDump)
 	if err := restorePart(ctx, s, id, dump, keys, func(r io.Reader) error { return pgRestore(ctx, r, to.DSN) }); err != nil {
-		return m, err
+		return err
 	}
 	if to.Filestore == "" {
-		return m, nil
+		return nil
 	}
-	return m, restorePart(ctx, s, id, fsPart, keys, func(r io.Reader) error {
+	return restorePart(ctx, s, id, fsPart, keys, func(r io.Reader) error {
 		_, err := extractTar(r, to.Filestore)
 		return err
 	})
@@ -97,9 +112,13 @@ func pgRestore(ctx context.Context, r io.Reader, dsn secret.String) error {
 // database at dsn and compares each table's row count with the manifest;
 // it returns the differences, one line per table.
 func RestoreTest(ctx context.Context, s dest.Store, id string, keys Keys, dsn secret.String) ([]string, error) {
-	m, err := Restore(ctx, s, id, keys, Target{DSN: dsn})
+	m, zipCounts, err := restore(ctx, s, id, keys, Target{DSN: dsn})
 	if err != nil {
 		return nil, err
+	}
+	want := m.Tables
+	if zipCounts != nil {
+		want = zipCounts // a manager zip: its dump.sql says what each table held
 	}
 	db, err := sql.Open("pgx", dsn.Reveal())
 	if err != nil {
@@ -110,7 +129,7 @@ func RestoreTest(ctx context.Context, s dest.Store, id string, keys Keys, dsn se
 	if err != nil {
 		return nil, err
 	}
-	return compareCounts(m.Tables, got), nil
+	return compareCounts(want, got), nil
 }
 
 func compareCounts(want, got map[string]int64) []string {

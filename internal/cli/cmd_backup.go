@@ -108,6 +108,31 @@ func newBackupCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// managerFlags opt into Odoo's database manager instead of pg_dump.
+type managerFlags struct {
+	URL, DB, PasswordEnv string
+}
+
+func (f *managerFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&f.URL, "manager-url", "", "opt-in: back up through Odoo's database manager at this base URL (a zip: dump.sql, manifest.json, filestore/) instead of pg_dump")
+	fs.StringVar(&f.DB, "manager-db", "", "the database the manager backs up")
+	fs.StringVar(&f.PasswordEnv, "master-password-env", "", "environment variable holding Odoo's master password")
+}
+
+func (f *managerFlags) source() (*backup.ManagerSource, error) {
+	if f.URL == "" {
+		return nil, nil
+	}
+	if f.DB == "" || f.PasswordEnv == "" {
+		return nil, Usage(errors.New("--manager-url needs --manager-db and --master-password-env"))
+	}
+	pw := os.Getenv(f.PasswordEnv)
+	if pw == "" {
+		return nil, Usage(fmt.Errorf("environment variable %s is not set", f.PasswordEnv))
+	}
+	return &backup.ManagerSource{URL: f.URL, Database: f.DB, MasterPassword: secret.New(pw)}, nil
+}
+
 // backupRequest is one backup to take: from where, into which stores,
 // with which keys, keeping how many.
 type backupRequest struct {
@@ -124,8 +149,9 @@ func newBackupCreateCmd(g *globalOptions) *cobra.Command {
 	var k backupKeys
 	var req backupRequest
 	var dsnEnv string
+	var mgr managerFlags
 	cmd := &cobra.Command{
-		Use:   "create --dsn-env VAR [--filestore DIR] --to STORE...",
+		Use:   "create (--dsn-env VAR [--filestore DIR] | --manager-url URL --manager-db DB --master-password-env VAR) --to STORE...",
 		Short: "pg_dump the database (and tar the filestore), encrypt with age, write to every store with a SHA-256 manifest, and verify every copy",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -133,8 +159,13 @@ func newBackupCreateCmd(g *globalOptions) *cobra.Command {
 			if req.Keys, err = k.keys(); err != nil {
 				return err
 			}
-			if req.Source.DSN, err = dsnFromEnv(dsnEnv); err != nil {
+			if req.Source.Manager, err = mgr.source(); err != nil {
 				return err
+			}
+			if req.Source.Manager == nil {
+				if req.Source.DSN, err = dsnFromEnv(dsnEnv); err != nil {
+					return err
+				}
 			}
 			req.AuditDir = plainStateDir(g)
 			_, err = runBackupCreate(cmd.Context(), g, req)
@@ -144,6 +175,7 @@ func newBackupCreateCmd(g *globalOptions) *cobra.Command {
 	k.AddFlags(cmd.Flags())
 	req.Stores.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&dsnEnv, "dsn-env", "", "environment variable holding the PostgreSQL DSN of the Odoo database")
+	mgr.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&req.Source.Filestore, "filestore", "", "the database's filestore directory (<data_dir>/filestore/<db>) to back up with it")
 	cmd.Flags().StringSliceVar(&req.To, "to", []string{"backups"}, "store to write to (repeatable)")
 	cmd.Flags().IntVar(&req.Keep, "keep", 0, "keep only the newest N backups in each store (0: keep all)")

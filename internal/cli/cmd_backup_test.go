@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-migrate/ferry/internal/backup/dest/desttest"
+	"github.com/ferry-migrate/ferry/internal/sandbox"
 	"github.com/ferry-migrate/ferry/internal/testutil"
 )
 
@@ -163,4 +164,39 @@ func TestRunTakesAndVerifiesABackupFirst(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(filepath.Dir(plan), ".ferry", "audit.jsonl"))
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"backup":"`+filepath.Join(to, entries[0].Name())+`"`)
+}
+
+// The opt-in path through Odoo's database manager: a backup that verifies
+// and restores, and a clear refusal where the manager has no master
+// password.
+func TestBackupThroughTheDatabaseManager(t *testing.T) {
+	scratch := scratchDB(t)
+	if scratch == "" {
+		return
+	}
+	sb, err := sandbox.New(sandbox.Options{Manager: sandbox.Manager{Serve: true, ListDB: true, MasterPassword: "s3cret-master-pw"}})
+	require.NoError(t, err)
+	t.Cleanup(func() { sb.Close() })
+	t.Setenv("ODOO_MASTER", "s3cret-master-pw")
+	t.Setenv("SCRATCH_DSN", scratch)
+	t.Setenv("FERRY_BACKUP_PASSPHRASE", "a long enough passphrase")
+	to := t.TempDir()
+	code, out, errs := run(t, "--state-dir", t.TempDir(), "backup", "create", "--manager-url", sb.URL, "--manager-db", sb.Database(),
+		"--master-password-env", "ODOO_MASTER", "--to", to)
+	require.Equal(t, ExitOK, code, errs)
+	require.Contains(t, out, "every copy verified (1)")
+	require.NotContains(t, out+errs, "s3cret-master-pw")
+	entries, err := os.ReadDir(to)
+	require.NoError(t, err)
+	code, out, errs = run(t, "--state-dir", t.TempDir(), "backup", "verify", filepath.Join(to, entries[0].Name()), "--scratch-dsn-env", "SCRATCH_DSN")
+	require.Equal(t, ExitOK, code, errs)
+	require.Contains(t, out, "every table has the row count it had at backup time")
+
+	open, err := sandbox.New(sandbox.Options{Manager: sandbox.Manager{Serve: true, ListDB: true}})
+	require.NoError(t, err)
+	t.Cleanup(func() { open.Close() })
+	code, _, errs = run(t, "--state-dir", t.TempDir(), "backup", "create", "--manager-url", open.URL, "--manager-db", open.Database(),
+		"--master-password-env", "ODOO_MASTER", "--to", to)
+	require.NotEqual(t, ExitOK, code)
+	require.Contains(t, errs, "has no master password: Ferry does not post one")
 }

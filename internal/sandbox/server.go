@@ -51,6 +51,8 @@ type Options struct {
 	AdminKey string
 	// Faults are injected into calls (see Faults).
 	Faults Faults
+	// Manager serves Odoo's database manager (see Manager).
+	Manager Manager
 }
 
 // Server is a running sandbox.
@@ -231,6 +233,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/web/version", s.serveWebVersion)
 	mux.HandleFunc("/json/2/", s.serveJSON2)
 	mux.HandleFunc("/json/2", s.serveJSON2)
+	mux.HandleFunc("/web/database/manager", s.serveManagerPage)
+	mux.HandleFunc("/web/database/backup", s.serveManagerBackup)
 	mux.HandleFunc("/", notFoundPage)
 	return s.faults.wrap(mux)
 }

@@ -1,7 +1,6 @@
 package security
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -143,15 +142,13 @@ func (a *targetAudit) databaseManager(ctx context.Context) Finding {
 // is set, else the database list behind the master password.
 func judgeManager(status int, body []byte) Finding {
 	const id, check = "SEC103", "database manager reachable"
-	switch {
-	case status != 200:
-		return pass(id, check, fmt.Sprintf("GET /web/database/manager answers HTTP %d", status))
-	case bytes.Contains(body, []byte("has been disabled by the administrator")):
+	switch odoo.ReadManagerPage(status, body) {
+	case odoo.ManagerDisabled:
 		return pass(id, check, "the database manager page says it is disabled (list_db = False)")
-	case bytes.Contains(body, []byte("database manager is not protected")):
+	case odoo.ManagerUnprotected:
 		return fail(id, check, Critical, "the database manager is reachable and has no master password: anyone who reaches it can set one, then back up, duplicate or drop every database",
 			"set admin_passwd (a long random master password) and list_db = False in Odoo's configuration; block /web/database/* at the proxy")
-	case bytes.Contains(body, []byte("o_database_list")):
+	case odoo.ManagerProtected:
 		return fail(id, check, Medium, "the database manager is reachable: only the master password protects backups, duplication and deletion of every database",
 			"set list_db = False in Odoo's configuration and block /web/database/* at the proxy")
 	}
