@@ -35,7 +35,7 @@ func operation(method string) string {
 		return "read"
 	case "create", "load":
 		return "create"
-	case "write":
+	case "write", "update_field_translations":
 		return "write"
 	case "unlink":
 		return "unlink"

@@ -31,7 +31,7 @@ func (db *DB) assign(m *Model, id int64, vals map[string]any, fromLoad bool) err
 		if err != nil {
 			return err
 		}
-		m.recs[id][n] = v
+		db.setValue(m, id, f, v)
 	}
 	for _, n := range o2m {
 		if err := db.o2mCommands(m, id, m.Fields[n], vals[n], fromLoad); err != nil {

@@ -26,6 +26,7 @@ type DB struct {
 	faults  *faultState
 	tx      *tx
 	seq     map[string]int // posted move sequences per prefix and year
+	lang    string         // the running call's context lang ("" = en_US), see translate.go
 	// invitations are the signup emails Odoo would have sent.
 	invitations []string
 }

@@ -150,7 +150,7 @@ func (db *DB) domainValue(m *Model, id int64, f *Field, r map[string]any) any {
 		b, _ := r[f.Name].(bool)
 		return b
 	}
-	return db.computed(m, id, r)[f.Name]
+	return db.fieldValue(f, f.Name, db.computed(m, id, r))
 }
 
 // matcher compiles an operator and value into a test on a stored value.

@@ -38,6 +38,9 @@ func init() {
 		"action_post":            {true, nil, (*DB).actionPost},
 		"button_draft":           {true, nil, (*DB).buttonDraft},
 		"action_apply_inventory": {true, nil, (*DB).applyInventory},
+
+		// translated fields (translate.go)
+		"update_field_translations": {true, []string{"field_name", "translations", "source_lang"}, (*DB).updateFieldTranslations},
 	}
 }
 
@@ -86,6 +89,8 @@ func (db *DB) Execute(c Call) (any, error) {
 	if err := db.checkContext(c.Context); err != nil {
 		return nil, err
 	}
+	db.lang = langOf(c.Context)
+	defer func() { db.lang = "" }()
 	if err := db.checkAccess(b); err != nil {
 		return nil, err
 	}

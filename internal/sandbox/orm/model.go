@@ -167,7 +167,7 @@ func toInt(v any) int64 {
 
 // readValue renders a stored value the way read answers it.
 func (db *DB) readValue(m *Model, id int64, f *Field, rec map[string]any) any {
-	v := rec[f.Name]
+	v := db.fieldValue(f, f.Name, rec)
 	switch f.Type {
 	case "integer":
 		return toInt(v)
@@ -240,7 +240,7 @@ func (db *DB) displayName(m *Model, id int64) string {
 	if rec == nil {
 		return ""
 	}
-	name := text(rec["name"])
+	name := text(db.fieldValue(m.Fields["name"], "name", rec))
 	switch m.Name {
 	case "res.partner":
 		if pid := toInt(rec["parent_id"]); pid != 0 && rec["is_company"] != true && name != "" {
