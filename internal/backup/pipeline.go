@@ -70,18 +70,11 @@ func (f *fanOut) abort() {
 func encrypt(dst io.Writer, r io.Reader, rcpts []age.Recipient) (Part, error) {
 	cipher, plain := sha256.New(), sha256.New()
 	counter := &countWriter{w: io.MultiWriter(cipher, dst)}
-	pr, pw := io.Pipe()
-	written := make(chan error, 1)
-	go func() {
-		_, err := io.CopyBuffer(counter, pr, make([]byte, chunk))
-		pr.CloseWithError(err)
-		written <- err
-	}()
+	out := newAsyncWriter(counter)
 	hashed, hashDone := hashAsync(plain)
-	err := encryptInto(pw, r, rcpts, hashed)
+	err := encryptInto(out, r, rcpts, hashed)
 	close(hashed)
-	pw.CloseWithError(err)
-	if werr := <-written; err == nil {
+	if werr := out.Close(); err == nil {
 		err = werr
 	}
 	<-hashDone
@@ -89,6 +82,65 @@ func encrypt(dst io.Writer, r io.Reader, rcpts []age.Recipient) (Part, error) {
 		return Part{}, err
 	}
 	return Part{Bytes: counter.n, SHA256: hex.EncodeToString(cipher.Sum(nil)), PlainSHA256: hex.EncodeToString(plain.Sum(nil))}, nil
+}
+
+// asyncWriter gathers writes into chunk-sized buffers and hands them to
+// a goroutine that writes them to w, so the encryption never waits for a
+// 64 KiB write to be hashed and stored. A write error is returned by the
+// next Write or by Close.
+type asyncWriter struct {
+	buf  []byte
+	ch   chan []byte
+	done chan error
+	err  error
+}
+
+func newAsyncWriter(w io.Writer) *asyncWriter {
+	a := &asyncWriter{buf: make([]byte, 0, chunk), ch: make(chan []byte, 4), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for b := range a.ch {
+			if err == nil {
+				_, err = w.Write(b)
+			}
+		}
+		a.done <- err
+	}()
+	return a
+}
+
+func (a *asyncWriter) Write(p []byte) (int, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	select {
+	case err := <-a.done: // the writer stopped early
+		a.err = err
+		return 0, err
+	default:
+	}
+	n := len(p)
+	for len(p) > 0 {
+		k := copy(a.buf[len(a.buf):cap(a.buf)], p)
+		a.buf, p = a.buf[:len(a.buf)+k], p[k:]
+		if len(a.buf) == cap(a.buf) {
+			a.ch <- a.buf
+			a.buf = make([]byte, 0, chunk)
+		}
+	}
+	return n, nil
+}
+
+// Close sends what is left and waits for the writer.
+func (a *asyncWriter) Close() error {
+	if len(a.buf) > 0 {
+		a.ch <- a.buf
+	}
+	close(a.ch)
+	if a.err != nil {
+		return a.err
+	}
+	return <-a.done
 }
 
 func encryptInto(pw io.Writer, r io.Reader, rcpts []age.Recipient, hashed chan<- []byte) error {
