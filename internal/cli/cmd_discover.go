@@ -10,21 +10,33 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/discover"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
+	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/source"
+	"github.com/ferry-migrate/ferry/internal/source/odoosrc"
 )
 
+type discoverOptions struct {
+	target targetOptions
+	Models []string
+}
+
 func newDiscoverCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "discover PLAN",
+	o := &discoverOptions{}
+	cmd := &cobra.Command{
+		Use:   "discover PLAN [--target-model MODEL...]",
 		Short: "Find source columns that hold personal data and suggest mask: lines (values are never printed)",
 		Long: "discover reads every entity's source and reports the columns whose values look personal (emails,\n" +
 			"phones, IBANs, VAT numbers) or whose names do (names, addresses, birth dates, national ids), with\n" +
 			"the share of values that match and whether the plan already masks them. It prints counts and\n" +
-			"shares, never a value.",
+			"shares, never a value. --target-model scans models of the plan's target too (what a test copy\n" +
+			"of production already holds).",
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runDiscover(cmd.Context(), g, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runDiscover(cmd.Context(), g, o, args[0]) },
 	}
+	o.target.AddFlags(cmd.Flags())
+	cmd.Flags().StringSliceVar(&o.Models, "target-model", nil, "a model of the target to scan too (repeatable), e.g. res.partner")
+	return cmd
 }
 
 // entityFindings is what discover found for one entity.
@@ -34,7 +46,7 @@ type entityFindings struct {
 	Masked   map[string]string  `json:"masked,omitempty"`
 }
 
-func runDiscover(ctx context.Context, g *globalOptions, path string) error {
+func runDiscover(ctx context.Context, g *globalOptions, o *discoverOptions, path string) error {
 	p, err := loadPlan(path, g)
 	if err != nil {
 		return err
@@ -52,6 +64,11 @@ func runDiscover(ctx context.Context, g *globalOptions, path string) error {
 		}
 		out = append(out, entityFindings{Entity: e.Name, Findings: fs, Masked: e.Mask})
 	}
+	targetFindings, err := scanTarget(ctx, g, o, p)
+	if err != nil {
+		return err
+	}
+	out = append(out, targetFindings...)
 	if g.JSON {
 		enc := json.NewEncoder(g.stdout)
 		enc.SetIndent("", "  ")
@@ -74,6 +91,37 @@ func scanEntity(ctx context.Context, pl *pipeline.Pipeline, sel source.Select) (
 	sc := discover.NewScanner(sch.Names())
 	err = src.Scan(ctx, record.Position{}, func(r *record.Record) error { sc.Add(r); return nil })
 	return sc.Findings(), err
+}
+
+// scanTarget scans the --target-model models of the plan's target.
+func scanTarget(ctx context.Context, g *globalOptions, o *discoverOptions, p *plan.Plan) ([]entityFindings, error) {
+	if len(o.Models) == 0 {
+		return nil, nil
+	}
+	c, err := o.target.dial(ctx, g, &p.Target)
+	if err != nil {
+		return nil, err
+	}
+	var out []entityFindings
+	for _, m := range o.Models {
+		src, err := odoosrc.OpenClient(ctx, c, odoosrc.Options{Source: "target", Namespace: p.Namespace, Model: m})
+		if err != nil {
+			return nil, err
+		}
+		sch, err := src.Schema(ctx)
+		if err != nil {
+			src.Close()
+			return nil, err
+		}
+		sc := discover.NewScanner(sch.Names())
+		err = src.Scan(ctx, record.Position{}, func(r *record.Record) error { sc.Add(r); return nil })
+		src.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entityFindings{Entity: "target " + m, Findings: sc.Findings()})
+	}
+	return out, nil
 }
 
 func printDiscover(g *globalOptions, out []entityFindings) {

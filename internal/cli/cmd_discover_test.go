@@ -19,3 +19,16 @@ func TestDiscoverSuggestsMasksAndPrintsNoValue(t *testing.T) {
 	require.False(t, strings.Contains(out, "@"), "no email address is printed")
 	require.False(t, strings.Contains(out, "Market Street"), "no address is printed")
 }
+
+// The target's own records are scanned too with --target-model: a test
+// copy of production may already hold personal data.
+func TestDiscoverScansTheTargetsModels(t *testing.T) {
+	plan, _ := demoTarget(t, 18)
+	code, out, errs := run(t, "run", plan, "--backup", "none")
+	require.Equal(t, ExitPartial, code, errs)
+	code, out, errs = run(t, "discover", plan, "--target-model", "res.partner")
+	require.Equal(t, ExitOK, code, errs)
+	require.Regexp(t, `target res.partner\s+email\s+email\s+values`, out)
+	require.Regexp(t, `target res.partner\s+phone\s+phone\s+values`, out)
+	require.False(t, strings.Contains(out, "@"), "no email address is printed")
+}
