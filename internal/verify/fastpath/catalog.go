@@ -57,6 +57,17 @@ func (c *catalog) columns(ctx context.Context, table string) (map[string]string,
 	return cols, nil
 }
 
+// rows is PostgreSQL's estimate of a table's rows (0 when unknown).
+func (c *catalog) rows(ctx context.Context, table string) (float64, error) {
+	var n float64
+	err := c.conn.QueryRow(ctx, `SELECT greatest(coalesce(max(reltuples), 0), 0)::float8 FROM pg_class
+		WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`, table).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("estimate the rows of %s: %w", table, err)
+	}
+	return n, nil
+}
+
 // modelFields returns ir_model_fields of model by name (nil when the
 // database has no readable ir_model_fields).
 func (c *catalog) modelFields(ctx context.Context, model string) (map[string]fieldInfo, error) {

@@ -2,9 +2,11 @@ package fastpath
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,11 +17,17 @@ import (
 type segment struct{ lo, hi int }
 
 // detailChunk bounds the records one detail query reads.
-const detailChunk = 20000
+const detailChunk = 10000
+
+// parallelMin is the size of a query below which one connection does it
+// all (each worker's query builds its own hash of ir_model_data).
+const parallelMin = 50000
+
+var readOnly = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 
 // compare runs the descent over recs (sorted here by id, then external
-// ID) in one read-only, repeatable-read transaction, so every query sees
-// the same snapshot of the database.
+// ID) in read-only, repeatable-read transactions that all share one
+// snapshot, so every query sees the same database.
 func (c *Checker) compare(ctx context.Context, p *modelPlan, recs []Record, names verify.Resolver, emit func(verify.Result)) (Stats, error) {
 	st := Stats{Records: len(recs)}
 	if len(recs) == 0 {
@@ -42,32 +50,77 @@ func (c *Checker) compare(ctx context.Context, p *modelPlan, recs []Record, name
 		buf = token(buf, r.ExternalID, r.ID, r.Want)
 		hashes[i] = digest(buf)
 	}
-	tx, err := c.conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	txs, err := c.begin(ctx)
 	if err != nil {
-		return st, fmt.Errorf("fastpath: begin a read-only transaction: %w", err)
+		return st, err
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	// %.15g for floats of unknown digits (verify's 'g' 15), UTC for any
-	// timestamp with time zone.
-	if _, err := tx.Exec(ctx, "SET LOCAL extra_float_digits = 0; SET LOCAL TimeZone = 'UTC'"); err != nil {
-		return st, fmt.Errorf("fastpath: %w", err)
-	}
-	r := &run{c: c, p: p, tx: tx, recs: recs, hashes: hashes, names: names, emit: emit, st: &st}
+	defer func() {
+		for _, tx := range txs {
+			_ = tx.Rollback(ctx) // read-only: nothing to commit
+		}
+	}()
+	r := &run{c: c, p: p, txs: txs, recs: recs, hashes: hashes, names: names, emit: emit, st: &st}
 	detail, err := r.descend(ctx)
 	if err != nil {
 		return st, err
 	}
-	if err := r.detail(ctx, detail); err != nil {
-		return st, err
+	return st, r.detail(ctx, detail)
+}
+
+// begin opens one transaction per connection, the others importing the
+// first one's snapshot; where snapshots cannot be exported, one
+// connection does all the work.
+func (c *Checker) begin(ctx context.Context) ([]pgx.Tx, error) {
+	tx0, err := c.beginOn(ctx, c.conns[0], "")
+	if err != nil {
+		return nil, err
 	}
-	return st, tx.Commit(ctx)
+	txs := []pgx.Tx{tx0}
+	if len(c.conns) == 1 {
+		return txs, nil
+	}
+	var snap string
+	if err := tx0.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&snap); err != nil {
+		_ = tx0.Rollback(ctx)
+		tx0, err = c.beginOn(ctx, c.conns[0], "")
+		return []pgx.Tx{tx0}, err
+	}
+	for _, conn := range c.conns[1:] {
+		tx, err := c.beginOn(ctx, conn, snap)
+		if err != nil {
+			for _, t := range txs {
+				_ = t.Rollback(ctx)
+			}
+			return nil, err
+		}
+		txs = append(txs, tx)
+	}
+	return txs, nil
+}
+
+func (c *Checker) beginOn(ctx context.Context, conn *pgx.Conn, snapshot string) (pgx.Tx, error) {
+	tx, err := conn.BeginTx(ctx, readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: begin a read-only transaction: %w", err)
+	}
+	q := ""
+	if snapshot != "" {
+		q = "SET TRANSACTION SNAPSHOT " + quote(snapshot) + "; "
+	}
+	// %.15g for floats of unknown digits (verify's 'g' 15), UTC for any
+	// timestamp with time zone.
+	if _, err := tx.Exec(ctx, q+"SET LOCAL extra_float_digits = 0; SET LOCAL TimeZone = 'UTC'"); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, fmt.Errorf("fastpath: %w", err)
+	}
+	return tx, nil
 }
 
 // run is one comparison's state.
 type run struct {
 	c      *Checker
 	p      *modelPlan
-	tx     pgx.Tx
+	txs    []pgx.Tx
 	recs   []Record
 	hashes []int64
 	names  verify.Resolver
@@ -75,11 +128,33 @@ type run struct {
 	st     *Stats
 }
 
+// parallel runs fn on parts 0..n-1, part i on transaction i, at once.
+func (r *run) parallel(n int, fn func(i int, tx pgx.Tx) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i, r.txs[i])
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// workers is how many transactions share a query of n records.
+func (r *run) workers(n int) int {
+	if n < r.c.parallelMin {
+		return 1
+	}
+	return len(r.txs)
+}
+
 // descend compares segment digests level by level, one query per level
 // for all the segments that still differ, and returns the segments to
 // compare record by record: those at most LeafSize long, and all the
-// differing ones once most of a level differs (descending further would
-// read them anyway).
+// differing ones when nearly all of a level below the first differs.
 func (r *run) descend(ctx context.Context) ([]segment, error) {
 	level := []segment{{0, len(r.recs)}}
 	var detail []segment
@@ -115,7 +190,10 @@ func (r *run) descend(ctx context.Context) ([]segment, error) {
 			next = append(next, s)
 			differ += s.hi - s.lo
 		}
-		if differ*2 > total {
+		// When nearly everything still differs after a first split, the
+		// differences are dense: descending would only digest the same
+		// records again before reading them.
+		if r.st.Levels > 1 && differ*10 > total*9 {
 			detail = append(detail, next...)
 			next = nil
 		}
@@ -145,32 +223,52 @@ type bucketSum struct {
 	sum   string
 }
 
-// digests computes, in one query, the SQL digest of every bucket.
+// digests computes the SQL digest of every bucket: one query, or one per
+// worker over consecutive buckets.
 func (r *run) digests(ctx context.Context, buckets []segment) (map[int]bucketSum, error) {
-	var xs []string
-	var bs []int32
-	for b, s := range buckets {
-		for i := s.lo; i < s.hi; i++ {
-			xs = append(xs, r.recs[i].ExternalID)
-			bs = append(bs, int32(b))
-		}
+	total := 0
+	for _, s := range buckets {
+		total += s.hi - s.lo
 	}
-	r.st.Queries++
+	w := min(r.workers(total), len(buckets))
+	parts := make([]map[int]bucketSum, w)
+	r.st.Queries += w
 	r.st.Levels++
-	rows, err := r.tx.Query(ctx, r.p.digestSQL(), xs, bs, r.p.model)
-	if err != nil {
-		return nil, fmt.Errorf("fastpath: digest %s: %w", r.p.model, err)
-	}
-	out := make(map[int]bucketSum, len(buckets))
-	var b int32
-	var n int64
-	var sum string
-	_, err = pgx.ForEachRow(rows, []any{&b, &n, &sum}, func() error {
-		out[int(b)] = bucketSum{count: int(n), sum: sum}
+	err := r.parallel(w, func(i int, tx pgx.Tx) error {
+		var xs []string
+		var bs []int32
+		for b := i * len(buckets) / w; b < (i+1)*len(buckets)/w; b++ {
+			for k := buckets[b].lo; k < buckets[b].hi; k++ {
+				xs = append(xs, r.recs[k].ExternalID)
+				bs = append(bs, int32(b))
+			}
+		}
+		rows, err := tx.Query(ctx, r.p.digestSQL(len(xs)), xs, bs, r.p.model)
+		if err != nil {
+			return fmt.Errorf("fastpath: digest %s: %w", r.p.model, err)
+		}
+		out := map[int]bucketSum{}
+		var b int32
+		var n int64
+		var sum string
+		_, err = pgx.ForEachRow(rows, []any{&b, &n, &sum}, func() error {
+			out[int(b)] = bucketSum{count: int(n), sum: sum}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("fastpath: digest %s: %w", r.p.model, err)
+		}
+		parts[i] = out
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fastpath: digest %s: %w", r.p.model, err)
+		return nil, err
+	}
+	out := make(map[int]bucketSum, len(buckets))
+	for _, m := range parts {
+		for b, s := range m {
+			out[b] = s
+		}
 	}
 	return out, nil
 }
@@ -182,7 +280,9 @@ func (r *run) matched(s segment) {
 	}
 }
 
-// detail reads the records of segs and compares them field by field.
+// detail reads the records of segs and compares them field by field, in
+// chunks spread over the workers; verdicts are emitted in order, on the
+// caller's goroutine.
 func (r *run) detail(ctx context.Context, segs []segment) error {
 	var idx []int
 	for _, s := range segs {
@@ -190,56 +290,82 @@ func (r *run) detail(ctx context.Context, segs []segment) error {
 			idx = append(idx, i)
 		}
 	}
+	var chunks [][]int
 	for len(idx) > 0 {
-		n := min(len(idx), detailChunk)
-		if err := r.detailChunk(ctx, idx[:n]); err != nil {
+		n := min(len(idx), r.c.detailChunk)
+		chunks, idx = append(chunks, idx[:n]), idx[n:]
+	}
+	for len(chunks) > 0 {
+		w := min(len(r.txs), len(chunks))
+		if len(chunks) == 1 {
+			w = 1
+		}
+		results := make([][]verify.Result, w)
+		r.st.Queries += w
+		err := r.parallel(w, func(i int, tx pgx.Tx) error {
+			var err error
+			results[i], err = r.detailChunk(ctx, tx, chunks[i])
+			return err
+		})
+		if err != nil {
 			return err
 		}
-		idx = idx[n:]
+		for _, rs := range results {
+			for _, res := range rs {
+				r.st.Detailed++
+				switch res.Status {
+				case verify.Match:
+					r.st.Match++
+				case verify.Differ:
+					r.st.Differ++
+				case verify.Missing:
+					r.st.Missing++
+				}
+				r.emit(res)
+			}
+		}
+		chunks = chunks[w:]
 	}
 	return nil
 }
 
-func (r *run) detailChunk(ctx context.Context, idx []int) error {
+func (r *run) detailChunk(ctx context.Context, tx pgx.Tx, idx []int) ([]verify.Result, error) {
 	xs := make([]string, len(idx))
 	ns := make([]int32, len(idx))
 	for k, i := range idx {
 		xs[k], ns[k] = r.recs[i].ExternalID, int32(i)
 	}
-	r.st.Queries++
-	rows, err := r.tx.Query(ctx, r.p.detailSQL(), xs, ns, r.p.model)
+	rows, err := tx.Query(ctx, r.p.detailSQL(), xs, ns, r.p.model)
 	if err != nil {
-		return fmt.Errorf("fastpath: read %s: %w", r.p.model, err)
+		return nil, fmt.Errorf("fastpath: read %s: %w", r.p.model, err)
 	}
 	defer rows.Close()
+	out := make([]verify.Result, 0, len(idx))
 	for rows.Next() {
 		vals, err := rows.Values()
 		if err != nil {
-			return fmt.Errorf("fastpath: read %s: %w", r.p.model, err)
+			return nil, fmt.Errorf("fastpath: read %s: %w", r.p.model, err)
 		}
 		i, _ := vals[0].(int32)
 		if int(i) < 0 || int(i) >= len(r.recs) {
-			return fmt.Errorf("fastpath: read %s: row number %d out of range", r.p.model, i)
+			return nil, fmt.Errorf("fastpath: read %s: row number %d out of range", r.p.model, i)
 		}
-		r.st.Detailed++
-		r.result(r.recs[i], vals[1], vals[2] == true, vals[3:])
+		out = append(out, r.result(r.recs[i], vals[1], vals[2] == true, vals[3:]))
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("fastpath: read %s: %w", r.p.model, err)
+		return nil, fmt.Errorf("fastpath: read %s: %w", r.p.model, err)
 	}
-	return nil
+	return out, nil
 }
 
 // result compares one record read from the database the way CompareRow
-// does and emits the verdict.
-func (r *run) result(rec Record, id any, synced bool, vals []any) {
+// does.
+func (r *run) result(rec Record, id any, synced bool, vals []any) verify.Result {
 	res := verify.Result{Entity: rec.Entity, Model: r.p.model, ExternalID: rec.ExternalID, ID: rec.ID, Status: verify.Match}
 	gotID, ok := id.(int64)
 	if !ok {
 		res.Status = verify.Missing
-		r.st.Missing++
-		r.emit(res)
-		return
+		return res
 	}
 	res.ID = gotID
 	for k, col := range r.p.cols {
@@ -261,11 +387,8 @@ func (r *run) result(rec Record, id any, synced bool, vals []any) {
 	}
 	if len(res.Diffs) > 0 {
 		res.Status = verify.Differ
-		r.st.Differ++
-	} else {
-		r.st.Match++
 	}
-	r.emit(res)
+	return res
 }
 
 // gotToken canonicalizes a value read from the database: scalars by

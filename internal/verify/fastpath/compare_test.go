@@ -129,6 +129,15 @@ func TestIntegrationComparePartners(t *testing.T) {
 		require.Equal(t, w.ID, r.ID, x)
 		require.Equal(t, w.Diffs, r.Diffs, x)
 	}
+	// the same with three connections sharing every query and one snapshot
+	par, err := Open(context.Background(), db.DSN, Options{Fanout: 4, LeafSize: 4, Workers: 3})
+	require.NoError(t, err)
+	defer par.Close(context.Background())
+	par.parallelMin, par.detailChunk = 1, 2
+	exec(t, db.Conn, "UPDATE res_partner SET city = 'Nowhere' WHERE id = 5") // a no-op write: the snapshot is the same
+	gotPar, stPar := collect(t, par, w.spec, w.recs, w.ids)
+	require.Equal(t, got, gotPar)
+	require.Greater(t, stPar.Queries, st.Queries)
 	require.Equal(t, verify.Match, got["t.customers_10"].Status)
 	require.EqualValues(t, 10, got["t.customers_10"].ID, "the record Odoo holds, not the ledger's stale id")
 	require.Greater(t, st.Levels, 1)
@@ -270,7 +279,7 @@ func TestIntegrationOpenIsReadOnly(t *testing.T) {
 	c, err := Open(ctx, db.DSN, Options{})
 	require.NoError(t, err)
 	defer c.Close(ctx)
-	_, err = c.conn.Exec(ctx, "INSERT INTO ir_model_data (module, name, model, res_id) VALUES ('a', 'b', 'c', 1)")
+	_, err = c.conns[0].Exec(ctx, "INSERT INTO ir_model_data (module, name, model, res_id) VALUES ('a', 'b', 'c', 1)")
 	require.ErrorContains(t, err, "read-only transaction")
 	n := 0
 	putXMLIDs(t, db.Conn, "res.partner", map[string]int64{"ns.customers_1": 4, "other.x": 5})

@@ -46,8 +46,10 @@
 //     sums. Matching buckets are done: every record in them matches.
 //  4. Descend. Each differing bucket is split into Fanout buckets, all of
 //     a level in one query, until a bucket holds at most LeafSize records
-//     (or most of a level differs, when descending would read it all
-//     anyway).
+//     (or nearly all of a level below the first differs: the differences
+//     are dense and descending would only digest the same records again).
+//     A large query is split between Workers connections whose
+//     transactions share one exported snapshot (as pg_dump -j does).
 //  5. Detail. The records of the remaining buckets are read with their
 //     raw values (numeric as float8, like Python's float(Decimal)) and
 //     compared in Go, field by field, with verify's canonicalization and
@@ -57,9 +59,9 @@
 //     exact range) costs a read, never a false report; only a digest
 //     collision could hide a difference (2^-64 per segment).
 //
-// All queries of a comparison run in one REPEATABLE READ, READ ONLY
-// transaction (one snapshot) with extra_float_digits = 0; Open also makes
-// the session read-only. Expected records are held in memory in canonical
+// All queries of a comparison run in REPEATABLE READ, READ ONLY
+// transactions on one snapshot, with extra_float_digits = 0; Open also
+// makes the sessions read-only. Expected records are held in memory in canonical
 // form only (external ID, id, one string per field).
 //
 // Known limits: values written into the database behind the ORM's back

@@ -18,20 +18,26 @@ type Options struct {
 	Lang string
 	// Fanout is how many segments a differing segment is split into
 	// (default 64); LeafSize is the size at which a segment's records are
-	// read and compared one by one (default 256).
+	// read and compared one by one (default 16).
 	Fanout, LeafSize int
+	// Workers is how many connections Open makes (default 2): a large
+	// query is split between them, all reading one snapshot.
+	Workers int
 }
 
 // Checker compares expected records with Odoo's database over one
 // read-only connection. It is not safe for concurrent use.
 type Checker struct {
-	conn     *pgx.Conn
+	conns    []*pgx.Conn // the first one also reads the catalog
 	own      bool
 	cat      *catalog
 	lang     string
 	fanout   int
 	leaf     int
 	encoding string
+	// parallelMin is the query size from which the workers share it;
+	// detailChunk bounds the records one detail query reads.
+	parallelMin, detailChunk int
 }
 
 var _ verify.FastPath = (*Checker)(nil)
@@ -45,22 +51,38 @@ func Open(ctx context.Context, dsn string, opts Options) (*Checker, error) {
 	}
 	cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	cfg.RuntimeParams["application_name"] = "ferry verify"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("fastpath: connect to the database: %w", err)
+	workers := opts.Workers
+	if workers < 1 {
+		workers = 2
 	}
-	c, err := New(ctx, conn, opts)
+	var conns []*pgx.Conn
+	for range workers {
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			closeAll(ctx, conns)
+			return nil, fmt.Errorf("fastpath: connect to the database: %w", err)
+		}
+		conns = append(conns, conn)
+	}
+	c, err := New(ctx, conns[0], opts)
 	if err != nil {
-		_ = conn.Close(ctx)
+		closeAll(ctx, conns)
 		return nil, err
 	}
-	c.own = true
+	c.conns, c.own = conns, true
 	return c, nil
 }
 
-// New wraps an open connection; Close does not close it.
+func closeAll(ctx context.Context, conns []*pgx.Conn) {
+	for _, c := range conns {
+		_ = c.Close(ctx)
+	}
+}
+
+// New wraps an open connection (one worker); Close does not close it.
 func New(ctx context.Context, conn *pgx.Conn, opts Options) (*Checker, error) {
-	c := &Checker{conn: conn, cat: newCatalog(conn), lang: opts.Lang, fanout: opts.Fanout, leaf: opts.LeafSize}
+	c := &Checker{conns: []*pgx.Conn{conn}, cat: newCatalog(conn), lang: opts.Lang, fanout: opts.Fanout, leaf: opts.LeafSize,
+		parallelMin: parallelMin, detailChunk: detailChunk}
 	if c.lang == "" {
 		c.lang = "en_US"
 	}
@@ -71,7 +93,7 @@ func New(ctx context.Context, conn *pgx.Conn, opts Options) (*Checker, error) {
 		c.fanout = 64
 	}
 	if c.leaf < 1 {
-		c.leaf = 256
+		c.leaf = 16
 	}
 	if err := conn.QueryRow(ctx, "SHOW server_encoding").Scan(&c.encoding); err != nil {
 		return nil, fmt.Errorf("fastpath: read the database encoding: %w", err)
@@ -86,17 +108,21 @@ func New(ctx context.Context, conn *pgx.Conn, opts Options) (*Checker, error) {
 	return c, nil
 }
 
-// Close closes the connection if Open made it.
+// Close closes the connections if Open made them.
 func (c *Checker) Close(ctx context.Context) error {
-	if c.own {
-		return c.conn.Close(ctx)
+	if !c.own {
+		return nil
 	}
-	return nil
+	var errs []error
+	for _, conn := range c.conns {
+		errs = append(errs, conn.Close(ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // Index reads the external IDs under namespace from ir_model_data.
 func (c *Checker) Index(ctx context.Context, namespace string, fn func(xmlid, model string, id int64)) error {
-	rows, err := c.conn.Query(ctx, `SELECT name, model, coalesce(res_id, 0)::int8 FROM ir_model_data WHERE module = $1`, namespace)
+	rows, err := c.conns[0].Query(ctx, `SELECT name, model, coalesce(res_id, 0)::int8 FROM ir_model_data WHERE module = $1`, namespace)
 	if err != nil {
 		return err
 	}

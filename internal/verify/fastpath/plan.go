@@ -21,12 +21,19 @@ const (
 
 // column is one compared field placed in the database: its digest
 // expression (the canonical text, in SQL) and its detail expression (the
-// value as Odoo's read returns it, canonicalized in Go).
+// value as Odoo's read returns it, canonicalized in Go). The digest may
+// hold placeholders the query fills: {x} for the float's scaled value
+// (computed once per row) and {m2m} for a many2many's ids.
 type column struct {
 	f      verify.Field
 	kind   kind
 	digest string
 	detail string
+	x      string // the float8 value scaled by 10^digits ({x})
+	// many2many: the relation table, its columns, the alias of the
+	// owner's table, and the table's estimated row count.
+	rel, c1, c2, owner string
+	relRows            float64
 }
 
 // modelPlan is how to read one model's compared fields: the table, the
@@ -189,9 +196,12 @@ func (c *Checker) placeMany2many(ctx context.Context, p *modelPlan, alias, model
 	if !isInt(cols[c1]) || !isInt(cols[c2]) {
 		return col, reasonf("field %s: no table %s(%s, %s)", f.Name, rel, c1, c2)
 	}
-	from := fmt.Sprintf(`FROM "%s" r WHERE r."%s" = %s.id`, rel, c1, alias)
-	col.digest = fmt.Sprintf(`coalesce((SELECT string_agg(r."%s"::text, ',' ORDER BY r."%s") %s), '')`, c2, c2, from)
-	col.detail = fmt.Sprintf(`ARRAY(SELECT r."%s"::int8 %s ORDER BY 1)`, c2, from)
+	col.rel, col.c1, col.c2, col.owner = rel, c1, c2, alias
+	if col.relRows, err = c.cat.rows(ctx, rel); err != nil {
+		return col, err
+	}
+	col.digest = "{m2m}"
+	col.detail = fmt.Sprintf(`ARRAY(SELECT r."%s"::int8 FROM "%s" r WHERE r."%s" = %s.id ORDER BY 1)`, c2, rel, c1, alias)
 	return col, nil
 }
 
@@ -247,7 +257,15 @@ func (c *Checker) scalarColumn(col column, ref, typ string, translate, known boo
 			return bad()
 		}
 		col.detail = ref + "::float8"
-		col.digest = floatDigest("coalesce("+ref+"::float8, 0)", f.Digits)
+		x := "coalesce(" + ref + "::float8, 0)"
+		if f.Digits < 0 {
+			col.digest = fmt.Sprintf("CASE WHEN NOT abs(%s) <= 1.7976931348623157e308 THEN %s ELSE %s::text END", x, sqlMark, x)
+		} else {
+			// NULL when x·10^d would overflow (PostgreSQL raises where Go
+			// gives an infinity) or x is not finite: marked below.
+			col.x = fmt.Sprintf("CASE WHEN abs(%s) < 9007199254740992 THEN %s * 1%s::float8 END", x, x, strings.Repeat("0", f.Digits))
+			col.digest = floatDigest(f.Digits)
+		}
 	case "date":
 		if typ != "date" {
 			return bad()
@@ -271,26 +289,22 @@ func (c *Checker) scalarColumn(col column, ref, typ string, translate, known boo
 // in detail, in Go.
 const sqlMark = `E'\x02'`
 
-// floatDigest reproduces verify's formatFloat in SQL for the float8 x:
-// with digits d ≥ 0, math.Round(x·10^d)/10^d printed with d decimals
-// (half away from zero, on the binary value, "-0.00" for a negative
-// zero); with unknown digits, %.15g (extra_float_digits = 0).
-func floatDigest(x string, d int) string {
-	if d < 0 {
-		return fmt.Sprintf("CASE WHEN NOT abs(%s) <= 1.7976931348623157e308 THEN %s ELSE %s::text END", x, sqlMark, x)
-	}
-	p := "1" + strings.Repeat("0", d)
-	xs := fmt.Sprintf("(%s * %s::float8)", x, p)
-	r := fmt.Sprintf("(CASE WHEN abs(%s - trunc(%s)) >= 0.5 THEN trunc(%s) + sign(%s) ELSE trunc(%s) END)", xs, xs, xs, xs, xs)
-	negZero := "-0"
+// floatDigest reproduces verify's formatFloat in SQL for digits d ≥ 0,
+// from {x}, the value times 10^d as a float8: math.Round({x}) — half away
+// from zero, as floor(|x| + 0.5), which is exact below 2^52 except for
+// 0.49999999999999994 — printed as an integer with a decimal point d
+// places from the right, "-" for a negative value or zero (Go prints
+// "-0.00" for a negative zero and for what rounds to zero from below).
+func floatDigest(d int) string {
+	r := "(CASE WHEN abs({x}) = 0.49999999999999994 THEN 0 WHEN {x} < 0 THEN -floor(0.5 - {x}) ELSE floor({x} + 0.5) END)"
+	neg := "CASE WHEN " + r + " < 0 OR ({x} <= 0 AND (" + r + " = 0 AND ({x} < 0 OR {x}::text = '-0'))) THEN '-' ELSE '' END"
+	abs := "abs(" + r + ")::int8"
+	digits := abs + "::text"
 	if d > 0 {
-		negZero += "." + strings.Repeat("0", d)
+		p := "1" + strings.Repeat("0", d)
+		digits = fmt.Sprintf("(%s / %s)::text || '.' || lpad((%s %% %s)::text, %d, '0')", abs, p, abs, p, d)
 	}
-	// The first test keeps x·10^d from overflowing (PostgreSQL raises an
-	// error where Go gives an infinity); it implies the second.
-	return fmt.Sprintf("CASE WHEN NOT abs(%s) < 9007199254740992 THEN %s WHEN NOT abs(%s) < 4503599627370496 THEN %s "+
-		"WHEN %s::text = '-0' THEN '%s' ELSE round(%s::int8::numeric / %s, %d)::text END",
-		x, sqlMark, xs, sqlMark, r, negZero, r, p, d)
+	return "CASE WHEN NOT coalesce(abs({x}) < 4503599627370496, false) THEN " + sqlMark + " ELSE " + neg + " || " + digits + " END"
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
@@ -310,18 +324,42 @@ LEFT JOIN "` + p.table + `" t ON t.id = d.res_id`)
 }
 
 // digestSQL sums the 64-bit record digests per bucket ($2 numbers the
-// bucket of each external ID).
-func (p *modelPlan) digestSQL() string {
-	var vals, tok strings.Builder
+// bucket of each external ID) for n expected records: when they are many
+// against a relation table's rows, its ids are aggregated in one pass
+// rather than looked up per record.
+func (p *modelPlan) digestSQL(n int) string {
+	var vals, tok, floats, joins strings.Builder
 	tok.WriteString(`octet_length(e.x) || ':' || e.x || octet_length(v.id) || ':' || v.id`)
 	vals.WriteString(`coalesce(t.id::text, '') AS id`)
 	for i, c := range p.cols {
-		fmt.Fprintf(&vals, ",\n  %s AS c%d", c.digest, i)
+		expr := c.digest
+		if c.x != "" {
+			if floats.Len() > 0 {
+				floats.WriteString(", ")
+			}
+			fmt.Fprintf(&floats, "%s AS x%d", c.x, i)
+			expr = strings.ReplaceAll(expr, "{x}", fmt.Sprintf("f.x%d", i))
+		}
+		if c.kind == many2many {
+			m2m := fmt.Sprintf(`coalesce((SELECT string_agg(r."%s"::text, ',' ORDER BY r."%s") FROM "%s" r WHERE r."%s" = %s.id), '')`,
+				c.c2, c.c2, c.rel, c.c1, c.owner)
+			if float64(n) > c.relRows/8 {
+				fmt.Fprintf(&joins, "\nLEFT JOIN (SELECT r.\"%s\" AS k, string_agg(r.\"%s\"::text, ',' ORDER BY r.\"%s\") AS s FROM \"%s\" r GROUP BY 1) m%d ON m%d.k = %s.id",
+					c.c1, c.c2, c.c2, c.rel, i, i, c.owner)
+				m2m = fmt.Sprintf("coalesce(m%d.s, '')", i)
+			}
+			expr = strings.ReplaceAll(expr, "{m2m}", m2m)
+		}
+		fmt.Fprintf(&vals, ",\n  %s AS c%d", expr, i)
 		fmt.Fprintf(&tok, " || octet_length(v.c%d) || ':' || v.c%d", i, i)
+	}
+	from := p.from() + joins.String()
+	if floats.Len() > 0 {
+		from += "\nCROSS JOIN LATERAL (SELECT " + floats.String() + " OFFSET 0) f"
 	}
 	// OFFSET 0 keeps the values computed once per row (no pull-up).
 	return "SELECT e.n, count(*), sum(('x' || substr(md5(" + tok.String() + "), 1, 16))::bit(64)::int8)::text\n" +
-		p.from() + "\nCROSS JOIN LATERAL (SELECT " + vals.String() + " OFFSET 0) v\nGROUP BY e.n"
+		from + "\nCROSS JOIN LATERAL (SELECT " + vals.String() + " OFFSET 0) v\nGROUP BY e.n"
 }
 
 // detailSQL reads the compared fields of each external ID ($2 is its

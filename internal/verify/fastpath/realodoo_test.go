@@ -136,7 +136,7 @@ func compareReal(t *testing.T, c *Checker, model string, fields []verify.Field) 
 func readReal(t *testing.T, c *Checker, p *modelPlan) []Record {
 	ctx := context.Background()
 	var xs []string
-	rows, err := c.conn.Query(ctx, `SELECT module || '.' || name FROM ir_model_data WHERE model = $1 AND res_id IS NOT NULL`, p.model)
+	rows, err := c.conns[0].Query(ctx, `SELECT module || '.' || name FROM ir_model_data WHERE model = $1 AND res_id IS NOT NULL`, p.model)
 	require.NoError(t, err)
 	xs, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func readReal(t *testing.T, c *Checker, p *modelPlan) []Record {
 	for i := range ns {
 		ns[i] = int32(i)
 	}
-	rows, err = c.conn.Query(ctx, p.detailSQL(), xs, ns, p.model)
+	rows, err = c.conns[0].Query(ctx, p.detailSQL(), xs, ns, p.model)
 	require.NoError(t, err)
 	defer rows.Close()
 	var recs []Record
