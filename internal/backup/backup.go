@@ -2,6 +2,8 @@ package backup
 
 import (
 	"context"
+	"io/fs"
+	"os"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -66,6 +68,9 @@ func (k Keys) CanDecrypt() bool { return len(k.Identities) > 0 || !k.Passphrase.
 type Source struct {
 	DSN       secret.String // PostgreSQL DSN of the Odoo database
 	Filestore string        // local filestore directory (filestore/<db>); empty for none
+	// FilestoreFS, when set, is the filestore read elsewhere (a directory
+	// on an SFTP server, see RemoteDir); Filestore then only names it.
+	FilestoreFS fs.FS
 	// Manager, instead of DSN and Filestore, backs up through Odoo's
 	// database manager (opt-in; see ManagerSource).
 	Manager *ManagerSource
@@ -133,7 +138,7 @@ func create(ctx context.Context, src Source, stores []dest.Store, m *Manifest, r
 	}
 	snap.Close()
 	if src.Filestore != "" {
-		if err := filestorePart(ctx, src.Filestore, stores, m, rcpts); err != nil {
+		if err := filestorePart(ctx, src, stores, m, rcpts); err != nil {
 			return err
 		}
 	}
@@ -172,12 +177,20 @@ func dumpPart(ctx context.Context, dsn secret.String, snapshotID string, stores 
 	return nil
 }
 
-// filestorePart streams a tar of dir into every store.
-func filestorePart(ctx context.Context, dir string, stores []dest.Store, m *Manifest, rcpts []age.Recipient) error {
+// filestore is the file system the filestore is read from.
+func (s Source) filestore() fs.FS {
+	if s.FilestoreFS != nil {
+		return s.FilestoreFS
+	}
+	return os.DirFS(s.Filestore)
+}
+
+// filestorePart streams a tar of the source's filestore into every store.
+func filestorePart(ctx context.Context, src Source, stores []dest.Store, m *Manifest, rcpts []age.Recipient) error {
 	pr, pw := io.Pipe()
 	entries := make(chan int, 1)
 	go func() {
-		n, err := writeTar(ctx, dir, pw)
+		n, err := writeTar(ctx, src.filestore(), src.Filestore, pw)
 		pw.CloseWithError(err)
 		entries <- n
 	}()

@@ -13,25 +13,25 @@ import (
 	"strings"
 )
 
-// writeTar writes the directories and regular files under dir to w as a
-// PAX tar with names relative to dir, and returns how many entries it
-// wrote. Anything else (a symlink, a device) is refused: the filestore
-// holds only files, and a link could point anywhere on restore.
-func writeTar(ctx context.Context, dir string, w io.Writer) (int, error) {
+// writeTar writes the directories and regular files of fsys (a local
+// directory, or one on an SFTP server) to w as a PAX tar with names
+// relative to its root, and returns how many entries it wrote. Anything
+// else (a symlink, a device) is refused: the filestore holds only files,
+// and a link could point anywhere on restore. where names fsys in errors.
+func writeTar(ctx context.Context, fsys fs.FS, where string, w io.Writer) (int, error) {
 	tw := tar.NewWriter(w)
 	n := 0
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil || rel == "." {
-			return err
+		if p == "." {
+			return nil
 		}
-		if err := addEntry(tw, p, filepath.ToSlash(rel), d); err != nil {
+		if err := addEntry(tw, fsys, p, d); err != nil {
 			return err
 		}
 		n++
@@ -41,12 +41,12 @@ func writeTar(ctx context.Context, dir string, w io.Writer) (int, error) {
 		err = tw.Close()
 	}
 	if err != nil {
-		return n, fmt.Errorf("filestore %s: %w", dir, err)
+		return n, fmt.Errorf("filestore %s: %w", where, err)
 	}
 	return n, nil
 }
 
-func addEntry(tw *tar.Writer, p, name string, d fs.DirEntry) error {
+func addEntry(tw *tar.Writer, fsys fs.FS, name string, d fs.DirEntry) error {
 	info, err := d.Info()
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func addEntry(tw *tar.Writer, p, name string, d fs.DirEntry) error {
 	if err := tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	f, err := os.Open(p)
+	f, err := fsys.Open(name)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/ferry-migrate/ferry/internal/backup/dest"
 	"github.com/ferry-migrate/ferry/internal/sandbox"
 	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/source/remote"
+	"github.com/ferry-migrate/ferry/internal/sshconn/sshtest"
 )
 
 func managerSandbox(t *testing.T, m sandbox.Manager) *sandbox.Server {
@@ -90,4 +92,34 @@ func TestCopyRowsCountsEachTable(t *testing.T) {
 	got, err := copyRows(strings.NewReader(dump))
 	require.NoError(t, err)
 	require.Equal(t, map[string]int64{"public.res_partner": 2, "public.empty": 0}, got)
+}
+
+// A filestore on the Odoo server is read over SFTP, streamed into the
+// backup, and restores file for file.
+func TestIntegrationFilestoreOverSFTP(t *testing.T) {
+	dsn, newDB := fixture(t)
+	if newDB == nil {
+		return
+	}
+	srv := sshtest.Start(t)
+	if srv == nil {
+		return
+	}
+	files := filestore(t)
+	require.NoError(t, os.CopyFS(filepath.Join(srv.Dir, "filestore"), os.DirFS(files)))
+	conn, err := remote.OpenSFTP(context.Background(), srv.Config())
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	keys := x25519(t)
+	store := dest.Local{Dir: t.TempDir()}
+	src := Source{DSN: dsn, Filestore: "sftp://" + srv.Addr + "/filestore", FilestoreFS: RemoteDir{FS: conn, Root: filepath.Join(srv.Dir, "filestore")}}
+	m, err := Create(context.Background(), src, []dest.Store{store}, keys, time.Now())
+	require.NoError(t, err)
+	fsPart, ok := m.Part(KindFilestore)
+	require.True(t, ok)
+	require.Equal(t, 6, fsPart.Entries)
+	out := filepath.Join(t.TempDir(), "filestore")
+	_, err = Restore(context.Background(), store, m.ID, keys, Target{DSN: newDB(), Filestore: out})
+	require.NoError(t, err)
+	requireSameTree(t, files, out)
 }

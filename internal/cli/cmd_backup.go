@@ -176,7 +176,7 @@ func newBackupCreateCmd(g *globalOptions) *cobra.Command {
 	req.Stores.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&dsnEnv, "dsn-env", "", "environment variable holding the PostgreSQL DSN of the Odoo database")
 	mgr.AddFlags(cmd.Flags())
-	cmd.Flags().StringVar(&req.Source.Filestore, "filestore", "", "the database's filestore directory (<data_dir>/filestore/<db>) to back up with it")
+	cmd.Flags().StringVar(&req.Source.Filestore, "filestore", "", "the database's filestore directory (<data_dir>/filestore/<db>), or sftp://user@host/dir on the Odoo server, to back up with it")
 	cmd.Flags().StringSliceVar(&req.To, "to", []string{"backups"}, "store to write to (repeatable)")
 	cmd.Flags().IntVar(&req.Keep, "keep", 0, "keep only the newest N backups in each store (0: keep all)")
 	return cmd
@@ -193,6 +193,11 @@ func runBackupCreate(ctx context.Context, g *globalOptions, req backupRequest) (
 		return nil, err
 	}
 	defer closeAll()
+	closeFS, err := req.Stores.remoteFilestore(ctx, &req.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFS()
 	m, err := backup.Create(ctx, req.Source, stores, req.Keys, time.Now())
 	if err != nil {
 		return nil, auditBackup(ctx, req.AuditDir, "backup create", nil, stores, err)

@@ -12,8 +12,11 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ferry-migrate/ferry/internal/backup"
 	"github.com/ferry-migrate/ferry/internal/backup/dest"
 	"github.com/ferry-migrate/ferry/internal/secret"
+	"github.com/ferry-migrate/ferry/internal/source/remote"
+	"github.com/ferry-migrate/ferry/internal/sshconn"
 )
 
 // storeFlags say how to reach remote stores; each secret is named by
@@ -65,26 +68,63 @@ func (f *storeFlags) open(ctx context.Context, loc string) (dest.Store, error) {
 }
 
 func (f *storeFlags) openSFTP(ctx context.Context, u *url.URL) (dest.Store, error) {
-	c := dest.SFTPConfig{Addr: u.Host, User: u.User.Username(), Dir: u.Path, KnownHosts: f.KnownHosts}
-	if rest, ok := strings.CutPrefix(c.Dir, "/~/"); ok {
-		c.Dir = rest // relative to the login directory
+	c, dir, err := f.sshTarget(u)
+	if err != nil {
+		return nil, err
 	}
-	if c.User == "" || c.Dir == "" {
-		return nil, Usage(fmt.Errorf("store %s: give the user and the directory: sftp://user@host/dir", u.Redacted()))
+	return dest.OpenSFTP(ctx, dest.SFTPConfig{Addr: c.Addr, User: c.User, Dir: dir, KnownHosts: c.KnownHosts,
+		Key: c.Key, KeyPassphrase: c.KeyPassphrase, Password: c.Password})
+}
+
+// sshTarget reads sftp://user@host[:port]/dir with the SSH flags: the
+// connection and the directory ("/~/dir" is relative to the login's home).
+func (f *storeFlags) sshTarget(u *url.URL) (sshconn.Config, string, error) {
+	c := sshconn.Config{Addr: u.Host, User: u.User.Username(), KnownHosts: f.KnownHosts}
+	dir := u.Path
+	if rest, ok := strings.CutPrefix(dir, "/~/"); ok {
+		dir = rest
+	}
+	if c.User == "" || dir == "" {
+		return c, "", Usage(fmt.Errorf("%s: give the user and the directory: sftp://user@host/dir", u.Redacted()))
 	}
 	var err error
 	if f.SFTPKey != "" {
 		if c.Key, err = (secret.Ref{File: f.SFTPKey}).Resolve(); err != nil {
-			return nil, Usage(err)
+			return c, "", Usage(err)
 		}
 	}
 	if c.KeyPassphrase, err = resolveOptional(f.SFTPKeyPassEnv); err != nil {
-		return nil, err
+		return c, "", err
 	}
 	if c.Password, err = resolveOptional(f.SFTPPassEnv); err != nil {
+		return c, "", err
+	}
+	return c, dir, nil
+}
+
+// remoteFilestore opens a filestore given as sftp://user@host/dir; a
+// local path needs nothing. The returned close ends the connection.
+func (f *storeFlags) remoteFilestore(ctx context.Context, src *backup.Source) (func(), error) {
+	if !strings.HasPrefix(src.Filestore, "sftp://") {
+		return func() {}, nil
+	}
+	u, err := url.Parse(src.Filestore)
+	if err != nil {
+		return nil, Usage(fmt.Errorf("--filestore: %w", err))
+	}
+	if _, hasPass := u.User.Password(); hasPass {
+		return nil, Usage(errors.New("--filestore: put no password in the URL: name it with --sftp-password-env"))
+	}
+	c, dir, err := f.sshTarget(u)
+	if err != nil {
 		return nil, err
 	}
-	return dest.OpenSFTP(ctx, c)
+	conn, err := remote.OpenSFTP(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	src.FilestoreFS = backup.RemoteDir{FS: conn, Root: dir}
+	return func() { conn.Close() }, nil
 }
 
 func (f *storeFlags) openS3(ctx context.Context, u *url.URL, plain bool) (dest.Store, error) {

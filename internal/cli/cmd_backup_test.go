@@ -136,6 +136,13 @@ func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "invoice scan", string(b))
 
+	// The filestore can be read from the Odoo server over SFTP.
+	args = append([]string{"--state-dir", stateTmp, "backup", "create", "--dsn-env", "ODOO_DB_DSN", "--filestore",
+		"sftp://" + sftp.User + "@" + sftp.Addr + files, "--to", filepath.Join(tmp, "remote-fs")}, storeArgs...)
+	code, out, errs = run(t, args...)
+	require.Equal(t, ExitOK, code, errs)
+	require.Contains(t, out, "2 part(s)")
+
 	// A manifest signed by another key is refused.
 	code, _, errs = run(t, "audit", "keygen", "-o", filepath.Join(tmp, "other.key"))
 	require.Equal(t, ExitOK, code, errs)
