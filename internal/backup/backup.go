@@ -2,12 +2,12 @@ package backup
 
 import (
 	"context"
-	"io/fs"
-	"os"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"time"
 
