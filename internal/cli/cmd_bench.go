@@ -13,8 +13,9 @@ import (
 )
 
 type benchOptions struct {
-	Repeat  int
-	Workers int
+	Repeat   int
+	Workers  int
+	Partners int
 }
 
 func newBenchCmd(g *globalOptions) *cobra.Command {
@@ -25,10 +26,18 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
 		Long: "bench runs the demo migration --repeat times, each into a fresh sandbox with a fresh ledger, and\n" +
 			"prints, per run, the rows read, the load and verification times and the rows per second, with\n" +
 			"the machine it ran on. It measures Ferry's own work (mapping, batching, the ledger, the protocol)\n" +
-			"against the in-process sandbox; against a real Odoo the server's time dominates.",
+			"against the in-process sandbox; against a real Odoo the server's time dominates. --partners N compares\n" +
+			"Ferry with a plain sequential client on N synthetic partners, against a real Odoo when\n" +
+			"FERRY_BENCH_ODOO_URL is set.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runBench(cmd.Context(), o, g) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Partners > 0 {
+				return benchPartners(cmd.Context(), g, o)
+			}
+			return runBench(cmd.Context(), o, g)
+		},
 	}
+	cmd.Flags().IntVar(&o.Partners, "partners", 0, "instead: load N synthetic partners, first with a plain sequential client (load in batches of 500), then with Ferry, into FERRY_BENCH_ODOO_URL (+ _DB, _LOGIN, _PASSWORD or _API_KEY) or a sandbox")
 	cmd.Flags().IntVar(&o.Repeat, "repeat", 3, "how many runs")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "concurrent batches per entity (0 = the loader's default)")
 	return cmd

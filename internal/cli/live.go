@@ -31,16 +31,7 @@ func prepareLive(ctx context.Context, g *globalOptions, t *targetOptions, p *pla
 	if err != nil {
 		return nil, err
 	}
-	schema, err := targetSchema(ctx, c, p)
-	if err != nil {
-		return nil, err
-	}
-	masker, err := maskerFor(p)
-	if err != nil {
-		return nil, err
-	}
-	pl, err := pipeline.Prepare(ctx, p, pipeline.Options{Schema: schema, ServerVersion: c.Version().Major,
-		Lookups: lookups{c}, Events: events, Masker: masker})
+	pl, err := pipelineFor(ctx, c, p, events)
 	if pe, ok := err.(*pipeline.PlanError); ok {
 		printFindings(g.stderr, pe.Findings)
 		return nil, Usage(err)
@@ -49,6 +40,21 @@ func prepareLive(ctx context.Context, g *globalOptions, t *targetOptions, p *pla
 		return nil, err
 	}
 	return &live{client: c, pipeline: pl}, nil
+}
+
+// pipelineFor prepares p's pipeline against the target c: its schema,
+// lookups answered by c, and masking.
+func pipelineFor(ctx context.Context, c *odoo.Client, p *plan.Plan, events progress.Sink) (*pipeline.Pipeline, error) {
+	schema, err := targetSchema(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	masker, err := maskerFor(p)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Prepare(ctx, p, pipeline.Options{Schema: schema, ServerVersion: c.Version().Major,
+		Lookups: lookups{c}, Events: events, Masker: masker})
 }
 
 // targetSchema reads fields_get of the models the plan writes: its
