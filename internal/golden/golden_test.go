@@ -42,6 +42,11 @@ var knownBugs = map[string]string{
 	"bug_key_encoding_collision": "external IDs are not injective: EncodeKey writes a space as -20 and keeps '-', so keys \"A 1\" and \"A-201\" " +
 		"get the same external ID and the second row is quarantined as a duplicate (MAP202) of a row with another key " +
 		"(internal/mapping/xmlid.go encodePart)",
+	"bug_plan_finding_order": "plan schema findings (CFG101) come in a different order from run to run (the JSON Schema validator's causes " +
+		"are not sorted; internal/plan/load.go leaves): expected/ holds them in file order",
+	"bug_mask_partial": "when one mask of a row fails (MAP217), the row's other personal columns are masked or not depending on map " +
+		"iteration order (internal/pipeline/stream.go mask ranges over e.Mask and stops at the first error), so a test run's " +
+		"quarantine file may hold real names and emails: expected/ holds the row with every other mask applied",
 }
 
 // goldenCase is one directory of testdata.
