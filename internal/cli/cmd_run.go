@@ -374,6 +374,9 @@ func printRun(w io.Writer, s *load.Summary, target string) error {
 		if e.AfterLoad != nil {
 			fmt.Fprintf(w, "after load %s.%s: %d done, %d failed\n", e.Name, e.AfterLoad.Method, e.AfterLoad.Done, e.AfterLoad.Failed)
 		}
+		if t := e.Translations; t != nil {
+			fmt.Fprintf(w, "translations %s: %d written, %d unchanged, %d failed\n", e.Name, t.Written, t.Unchanged, t.Failed)
+		}
 		for _, f := range e.Quarantine {
 			fmt.Fprintf(w, "quarantine: %s\n", f)
 		}

@@ -30,10 +30,11 @@ type Step struct {
 	Message string    `json:"message,omitempty"`
 }
 
-// Steps returns a run's steps of an entity by external ID.
+// Steps returns a run's after-load steps of an entity by external ID
+// (translation steps are read with TranslationSteps).
 func (s *Store) Steps(ctx context.Context, runID, entity string) (map[string]Step, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT run_id, entity, external_id, method, odoo_id, before, state, message
-		FROM steps WHERE run_id = ? AND entity = ?`, runID, entity)
+		FROM steps WHERE run_id = ? AND entity = ? AND method <> ?`, runID, entity, MethodTranslations)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read steps of %s: %w", entity, err)
 	}

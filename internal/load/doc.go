@@ -18,6 +18,10 @@
 // message covers is bisected. Concurrency failures are never quarantined:
 // the client retries them, and if they persist the run stops, resumable.
 //
+// After an entity's first pass, the translations its plan declares are
+// written per record with update_field_translations, as ledger steps
+// (translations.go); after every entity, the after-load actions.
+//
 // Per entity pass, read = loaded + unchanged + quarantined + skipped must
 // hold, or the run fails with an *IntegrityError.
 package load

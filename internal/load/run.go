@@ -60,6 +60,7 @@ type runner struct {
 	q      *quarantines
 	imd    imdState
 	edits  *editFinder
+	trans  translationState // translations kept from the pass being loaded (translations.go)
 }
 
 // Run loads every entity pass of pl into t in load order, then runs the
@@ -74,6 +75,9 @@ func Run(ctx context.Context, pl *pipeline.Pipeline, t Target, st *ledger.Store,
 	start := r.o.Now()
 	p := pl.Plan()
 	s := &Summary{Plan: p.Name, Digest: p.Digest, Namespace: p.Namespace, Ledger: st.Path(), Context: r.ctx, Holds: true}
+	if err := r.checkLanguages(ctx); err != nil {
+		return s, err
+	}
 	run, err := st.Begin(ctx, p.Name, p.Digest, o.Inputs, o.Force, start)
 	if err != nil {
 		return s, err
@@ -137,6 +141,9 @@ func (r *runner) entities(ctx context.Context, s *Summary) error {
 			return &IntegrityError{Entity: es.Name, Pass: es.Pass, Read: es.Read,
 				Sum: es.Loaded + es.Unchanged + es.Quarantined + es.Skipped}
 		}
+		if err := r.translations(ctx, e, es); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -163,7 +170,7 @@ func (r *runner) finish(ctx context.Context, s *Summary, err error) error {
 
 func partial(s *Summary) bool {
 	for _, e := range s.Entities {
-		if e.Quarantined > 0 || (e.AfterLoad != nil && e.AfterLoad.Failed > 0) {
+		if e.Quarantined > 0 || (e.AfterLoad != nil && e.AfterLoad.Failed > 0) || (e.Translations != nil && e.Translations.Failed > 0) {
 			return true
 		}
 	}

@@ -17,8 +17,8 @@ type Summary struct {
 	Context   map[string]any   `json:"context"`
 	Entities  []*EntitySummary `json:"entities"`
 	Holds     bool             `json:"identity_holds"`
-	// Result is "ok", "partial" (rows quarantined or after-load actions
-	// failed), "failed" or "interrupted".
+	// Result is "ok", "partial" (rows quarantined, after-load actions or
+	// translations failed), "failed" or "interrupted".
 	Result string        `json:"result"`
 	Took   time.Duration `json:"took_ns"`
 }
@@ -58,6 +58,9 @@ type EntitySummary struct {
 	Archived        int64         `json:"archived,omitempty"`
 	AfterLoad       *StepSummary  `json:"after_load,omitempty"`
 	Took            time.Duration `json:"took_ns"`
+
+	// Translations counts the entity's translation steps (translations.go).
+	Translations *TranslationSummary `json:"translations,omitempty"`
 }
 
 // StepSummary counts an entity's after-load action.

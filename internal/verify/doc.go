@@ -10,4 +10,6 @@
 // after Odoo's sanitizer; dates and datetimes as UTC strings; relations by
 // external ID (or database id when the plan named one); many2many as sets.
 // Fields Odoo itself changes (computed, defaulted) can be excluded by name.
+// An entity's translations are read back in each language (context lang)
+// and differ as field[lang] (translations.go).
 package verify

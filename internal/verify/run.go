@@ -144,6 +144,9 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) (*Ve
 	}
 	r := &runner{t: t, ix: ix, opts: opts, schemas: map[string]map[string]Field{}, byName: map[string]*EntityResult{},
 		controls: p.Plan().Controls, sums: map[string]map[string]float64{}}
+	if err := r.checkTranslationLangs(ctx, p.Plan().Languages()); err != nil {
+		return nil, err
+	}
 	var out []*EntityResult
 	for _, e := range p.Entities() {
 		er := r.byName[e.Name]
@@ -186,6 +189,7 @@ type runner struct {
 	controls []plan.Control
 	sums     map[string]map[string]float64
 	fast     *fastState // the entity pass's fast-path batches
+	trans    translationState
 }
 
 func (r *runner) schema(ctx context.Context, model string) (map[string]Field, error) {
@@ -264,6 +268,9 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 		if err := add(*o.Row); err != nil {
 			return err
 		}
+		if err := r.addTranslations(ctx, *o.Row); err != nil {
+			return err
+		}
 		for _, lines := range o.Row.Lines {
 			for _, l := range lines {
 				if err := add(l); err != nil {
@@ -285,6 +292,9 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 		if err := flush(m); err != nil {
 			return err
 		}
+	}
+	if err := r.flushAllTranslations(ctx); err != nil {
+		return err
 	}
 	return r.fastFinish(ctx, er)
 }
