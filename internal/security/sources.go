@@ -3,12 +3,14 @@ package security
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/source/open"
@@ -30,6 +32,8 @@ func AuditSources(ctx context.Context, p *plan.Plan) []Finding {
 		switch spec.Kind {
 		case "postgres", "mysql":
 			out = append(out, auditDatabase(ctx, n, spec, p.Dir)...)
+		case "odoo":
+			out = append(out, auditOdooSource(ctx, n, spec, p.Dir)...)
 		case "csv", "xlsx", "sqlite":
 			if strings.HasPrefix(spec.Path, "sftp://") {
 				out = append(out, notChecked("SEC203", "source "+n+": export files readable only by their owner",
@@ -86,6 +90,48 @@ func superuser(check, kind string, pos sqldb.Posture) Finding {
 		fix = "create a read-only user for the migration: CREATE USER ferry …; GRANT SELECT ON db.* TO ferry"
 	}
 	return fail(id, check, High, ev+", a superuser: a mistake or a leaked DSN can change or destroy the source", fix)
+}
+
+// auditOdooSource checks an older Odoo read as a source: the transport,
+// and that Ferry does not read it as an administrator.
+func auditOdooSource(ctx context.Context, name string, spec source.Spec, dir string) []Finding {
+	enc, admin := "source "+name+": connection encrypted", "source "+name+": not an administrator"
+	cfg, err := open.OdooConfig(name, spec, dir)
+	if err != nil {
+		return []Finding{notChecked("SEC201", enc, "the source's settings", err.Error()), notChecked("SEC202", admin, "the source's settings", err.Error())}
+	}
+	out := []Finding{odooTransport(enc, cfg)}
+	c, err := odoo.Dial(ctx, cfg)
+	if err != nil {
+		return append(out, notChecked("SEC202", admin, "a connection", err.Error()))
+	}
+	a := &targetAudit{Target: Target{Client: c}}
+	if a.groupsField, a.groupsErr = a.usersGroupsField(ctx); a.groupsErr != nil {
+		return append(out, unreadable("SEC202", admin, "read access to res.users", a.groupsErr))
+	}
+	isAdmin, err := a.isSettingsAdmin(ctx)
+	switch {
+	case err != nil:
+		return append(out, unreadable("SEC202", admin, "read access to res.users and res.groups", err))
+	case isAdmin:
+		return append(out, fail("SEC202", admin, High, "Ferry logs in to the old Odoo as "+c.Login()+", who has Settings rights: a mistake or a leaked key can change or destroy the source",
+			"give the migration its own user with read rights on the migrated models only"))
+	}
+	return append(out, pass("SEC202", admin, "Ferry logs in as "+c.Login()+", without Settings rights"))
+}
+
+func odooTransport(check string, cfg odoo.Config) Finding {
+	u, err := url.Parse(cfg.URL)
+	switch {
+	case err != nil:
+		return notChecked("SEC201", check, "a parsable url:", err.Error())
+	case cfg.Insecure:
+		return fail("SEC201", check, High, "insecure: true — plain HTTP or an unverified certificate to "+u.Host,
+			"serve the old Odoo over HTTPS with a certificate the client trusts (or give ca_file:) and drop insecure:")
+	case u.Scheme == "https":
+		return pass("SEC201", check, "HTTPS with a verified certificate")
+	}
+	return pass("SEC201", check, "plain HTTP on loopback ("+u.Host+"): nothing leaves the machine")
 }
 
 // sourceFiles lists the files of source name that the plan's entities and

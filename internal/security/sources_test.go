@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/sandbox"
 	"github.com/ferry-migrate/ferry/internal/secret"
 	"github.com/ferry-migrate/ferry/internal/source"
 	"github.com/ferry-migrate/ferry/internal/testutil"
@@ -78,4 +79,25 @@ func TestMariaDBSourcePosture(t *testing.T) {
 	cfg.User, cfg.Passwd = user, "ro-Passw0rd"
 	fs = findingsByID(AuditSources(t.Context(), dbPlan(t, "mysql", cfg.FormatDSN())))
 	require.Equal(t, Pass, fs["SEC202"].Status, fs["SEC202"].Evidence)
+}
+
+// An older Odoo read as a source: loopback HTTP passes; reading it as an
+// administrator is a finding, as an ordinary user it is not.
+func TestOdooSourcePosture(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Users: []sandbox.User{{Login: "reader", Password: "reader-pw", APIKey: "reader-key-0123456789abcdef", Restricted: true}}})
+	require.NoError(t, err)
+	t.Cleanup(func() { sb.Close() })
+	planFor := func(login, key string) *plan.Plan {
+		t.Setenv("FERRY_TEST_OLD_KEY", key)
+		return &plan.Plan{Sources: map[string]source.Spec{"old": {Kind: "odoo", URL: sb.URL, Database: sb.Database(), Login: login,
+			APIKey: secret.Ref{Env: "FERRY_TEST_OLD_KEY"}}}}
+	}
+	fs := findingsByID(AuditSources(t.Context(), planFor("admin", sb.AdminKey())))
+	require.Equal(t, Pass, fs["SEC201"].Status, fs["SEC201"].Evidence)
+	require.Equal(t, Fail, fs["SEC202"].Status)
+	require.Contains(t, fs["SEC202"].Evidence, "admin, who has Settings rights")
+	fs = findingsByID(AuditSources(t.Context(), planFor("reader", "reader-key-0123456789abcdef")))
+	require.Equal(t, Pass, fs["SEC202"].Status, fs["SEC202"].Evidence)
+	fs = findingsByID(AuditSources(t.Context(), planFor("reader", "a-wrong-key-0123456789")))
+	require.Equal(t, NotChecked, fs["SEC202"].Status, "a refused login is not a pass")
 }

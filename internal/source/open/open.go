@@ -129,36 +129,47 @@ func openSQLite(ctx context.Context, name string, spec source.Spec, sel source.S
 // openOdoo connects to the Odoo database of an odoo source and reads the
 // model the selection names in table:.
 func openOdoo(ctx context.Context, name string, spec source.Spec, sel source.Select, dir string) (source.Source, error) {
+	if sel.Query != "" || sel.File != "" || sel.Sheet != "" {
+		return nil, fmt.Errorf("source %s: an odoo source reads a model: name it in table: (e.g. table: res.partner), with domain: and fields: if needed", name)
+	}
+	cfg, err := OdooConfig(name, spec, dir)
+	if err != nil {
+		return nil, err
+	}
+	return odoosrc.Open(ctx, cfg, odoosrc.Options{Source: name, Namespace: spec.Namespace, Model: sel.Table,
+		Domain: sel.Domain, Fields: sel.Fields})
+}
+
+// OdooConfig is the client configuration of the odoo source name, its
+// secrets resolved; relative paths are relative to dir (the plan's).
+func OdooConfig(name string, spec source.Spec, dir string) (odoo.Config, error) {
 	switch {
 	case spec.URL == "":
-		return nil, fmt.Errorf("source %s: an odoo source needs url: (the old Odoo's base URL)", name)
+		return odoo.Config{}, fmt.Errorf("source %s: an odoo source needs url: (the old Odoo's base URL)", name)
 	case spec.Database == "":
-		return nil, fmt.Errorf("source %s: an odoo source needs database:", name)
+		return odoo.Config{}, fmt.Errorf("source %s: an odoo source needs database:", name)
 	case spec.Password.IsZero() && spec.APIKey.IsZero():
-		return nil, fmt.Errorf("source %s: an odoo source needs api_key: {env: NAME} or password: {env: NAME}", name)
+		return odoo.Config{}, fmt.Errorf("source %s: an odoo source needs api_key: {env: NAME} or password: {env: NAME}", name)
 	case spec.Login == "" && spec.APIKey.IsZero():
-		return nil, fmt.Errorf("source %s: an odoo source with a password needs login:", name)
-	case sel.Query != "" || sel.File != "" || sel.Sheet != "":
-		return nil, fmt.Errorf("source %s: an odoo source reads a model: name it in table: (e.g. table: res.partner), with domain: and fields: if needed", name)
+		return odoo.Config{}, fmt.Errorf("source %s: an odoo source with a password needs login:", name)
 	}
 	tr, err := odoo.ParseTransport(spec.Protocol)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: protocol: %w", name, err)
+		return odoo.Config{}, fmt.Errorf("source %s: protocol: %w", name, err)
 	}
 	cfg := odoo.Config{URL: spec.URL, Database: spec.Database, Login: spec.Login, Transport: tr,
 		Insecure: spec.Insecure, CAFile: resolve(dir, spec.CAFile), Pin: spec.PinSHA256}
 	if !spec.Password.IsZero() {
 		if cfg.Password, err = spec.Password.Resolve(); err != nil {
-			return nil, fmt.Errorf("source %s: the password: %w", name, err)
+			return cfg, fmt.Errorf("source %s: the password: %w", name, err)
 		}
 	}
 	if !spec.APIKey.IsZero() {
 		if cfg.APIKey, err = spec.APIKey.Resolve(); err != nil {
-			return nil, fmt.Errorf("source %s: the API key: %w", name, err)
+			return cfg, fmt.Errorf("source %s: the API key: %w", name, err)
 		}
 	}
-	return odoosrc.Open(ctx, cfg, odoosrc.Options{Source: name, Namespace: spec.Namespace, Model: sel.Table,
-		Domain: sel.Domain, Fields: sel.Fields})
+	return cfg, nil
 }
 
 // sqliteDSN opens the database file at path read-only.
