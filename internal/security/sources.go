@@ -3,8 +3,8 @@ package security
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
