@@ -152,33 +152,30 @@ func (r *run) workers(n int) int {
 }
 
 // descend compares segment digests level by level, one query per level
-// for all the segments that still differ, and returns the segments to
-// compare record by record: those at most LeafSize long, and all the
-// differing ones when nearly all of a level below the first differs.
-func (r *run) descend(ctx context.Context) ([]segment, error) {
+// for all the segments that still differ, until those segments hold at
+// most LeafSize records in all, or half of a level differs (dense
+// differences: splitting further would digest the same records again).
+// Then one query returns their per-record digests, and descend returns
+// the records whose digest differs, to be read in detail.
+func (r *run) descend(ctx context.Context) ([]int, error) {
 	level := []segment{{0, len(r.recs)}}
-	var detail []segment
+	dense := false
 	for len(level) > 0 {
-		var query []segment
+		size := 0
 		for _, s := range level {
-			if s.hi-s.lo <= r.c.leaf {
-				detail = append(detail, s)
-			} else {
-				query = append(query, s)
-			}
+			size += s.hi - s.lo
 		}
-		if len(query) == 0 {
-			break
+		if size <= r.c.leaf || dense {
+			return r.recordDigests(ctx, level)
 		}
-		buckets := r.split(query)
+		buckets := r.split(level)
 		sums, err := r.digests(ctx, buckets)
 		if err != nil {
 			return nil, err
 		}
 		var next []segment
-		total, differ := 0, 0
+		differ := 0
 		for b, s := range buckets {
-			total += s.hi - s.lo
 			var sum sum128
 			for _, h := range r.hashes[s.lo:s.hi] {
 				sum.add(h)
@@ -190,16 +187,10 @@ func (r *run) descend(ctx context.Context) ([]segment, error) {
 			next = append(next, s)
 			differ += s.hi - s.lo
 		}
-		// When nearly everything still differs after a first split, the
-		// differences are dense: descending would only digest the same
-		// records again before reading them.
-		if r.st.Levels > 1 && differ*10 > total*9 {
-			detail = append(detail, next...)
-			next = nil
-		}
+		dense = differ*2 > size
 		level = next
 	}
-	return detail, nil
+	return nil, nil
 }
 
 // split cuts each segment into Fanout buckets of (nearly) equal size.
@@ -273,6 +264,64 @@ func (r *run) digests(ctx context.Context, buckets []segment) (map[int]bucketSum
 	return out, nil
 }
 
+// recordDigests reads the digest of every record of segs (one query, or
+// one per worker), emits the records whose digest matches and returns
+// the others.
+func (r *run) recordDigests(ctx context.Context, segs []segment) ([]int, error) {
+	var idx []int
+	for _, s := range segs {
+		for i := s.lo; i < s.hi; i++ {
+			idx = append(idx, i)
+		}
+	}
+	w := r.workers(len(idx))
+	got := make([][]int64, w) // per worker: pairs of (record, digest)
+	r.st.Queries += w
+	r.st.Levels++
+	err := r.parallel(w, func(i int, tx pgx.Tx) error {
+		part := idx[i*len(idx)/w : (i+1)*len(idx)/w]
+		xs, ns := make([]string, len(part)), make([]int32, len(part))
+		for k, j := range part {
+			xs[k], ns[k] = r.recs[j].ExternalID, int32(j)
+		}
+		rows, err := tx.Query(ctx, r.p.recordSQL(len(xs)), xs, ns, r.p.model)
+		if err != nil {
+			return fmt.Errorf("fastpath: digest %s: %w", r.p.model, err)
+		}
+		var n int32
+		var h int64
+		_, err = pgx.ForEachRow(rows, []any{&n, &h}, func() error {
+			got[i] = append(got[i], int64(n), h)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("fastpath: digest %s: %w", r.p.model, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	same := make(map[int]bool, len(idx))
+	for _, pairs := range got {
+		for k := 0; k+1 < len(pairs); k += 2 {
+			n := int(pairs[k])
+			if n >= 0 && n < len(r.hashes) && r.hashes[n] == pairs[k+1] {
+				same[n] = true
+			}
+		}
+	}
+	var differ []int
+	for _, i := range idx {
+		if same[i] {
+			r.matched(segment{i, i + 1})
+		} else {
+			differ = append(differ, i)
+		}
+	}
+	return differ, nil
+}
+
 func (r *run) matched(s segment) {
 	for _, rec := range r.recs[s.lo:s.hi] {
 		r.st.Match++
@@ -280,16 +329,10 @@ func (r *run) matched(s segment) {
 	}
 }
 
-// detail reads the records of segs and compares them field by field, in
+// detail reads the records idx and compares them field by field, in
 // chunks spread over the workers; verdicts are emitted in order, on the
 // caller's goroutine.
-func (r *run) detail(ctx context.Context, segs []segment) error {
-	var idx []int
-	for _, s := range segs {
-		for i := s.lo; i < s.hi; i++ {
-			idx = append(idx, i)
-		}
-	}
+func (r *run) detail(ctx context.Context, idx []int) error {
 	var chunks [][]int
 	for len(idx) > 0 {
 		n := min(len(idx), r.c.detailChunk)

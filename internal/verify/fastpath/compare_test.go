@@ -142,6 +142,12 @@ func TestIntegrationComparePartners(t *testing.T) {
 	require.EqualValues(t, 10, got["t.customers_10"].ID, "the record Odoo holds, not the ledger's stale id")
 	require.Greater(t, st.Levels, 1)
 	require.Less(t, st.Detailed, len(w.recs))
+
+	// a record under the namespace that no expected row claims
+	putXMLIDs(t, db.Conn, "res.partner", map[string]int64{"t.customers_ZZ": 3, "t.customers2_1": 4})
+	extras, err := c.Extras(context.Background(), "t", "res.partner", "customers_", w.recs, "customers")
+	require.NoError(t, err)
+	require.Equal(t, []verify.Result{{Entity: "customers", Model: "res.partner", ExternalID: "t.customers_ZZ", ID: 3, Status: verify.Extra}}, extras)
 }
 
 // The RPC comparison decides the same way on the same records: the fast

@@ -26,10 +26,11 @@
 //     with the reason.
 //  2. Canonicalize. Go renders the expected value with verify's own
 //     canonicalization (verify.CanonicalScalar); the SQL reproduces it:
-//     "" for NULL and ” of char and text, 0 for an empty integer, false
-//     for an empty boolean, floats as verify's formatFloat (round half
-//     away from zero on the binary value at the field's digits, "-0.00"
-//     for a negative zero, %.15g when the digits are unknown), dates as
+//     "" for NULL and the empty string of char and text, 0 for an empty
+//     integer, false for an empty boolean, floats as verify's formatFloat
+//     (round half away from zero on the binary value at the field's
+//     digits, "-0.00" for a negative zero, %.15g when the digits are
+//     unknown), dates as
 //     YYYY-MM-DD and datetimes as UTC YYYY-MM-DD HH:MM:SS (Odoo's read
 //     drops microseconds), relations as the sorted database ids joined by
 //     commas — an external ID resolves to an id only when verify's
@@ -45,16 +46,18 @@
 //     token, and returns count and sum per bucket. Go computes the same
 //     sums. Matching buckets are done: every record in them matches.
 //  4. Descend. Each differing bucket is split into Fanout buckets, all of
-//     a level in one query, until a bucket holds at most LeafSize records
-//     (or nearly all of a level below the first differs: the differences
-//     are dense and descending would only digest the same records again).
-//     A large query is split between Workers connections whose
-//     transactions share one exported snapshot (as pg_dump -j does).
-//  5. Detail. The records of the remaining buckets are read with their
-//     raw values (numeric as float8, like Python's float(Decimal)) and
-//     compared in Go, field by field, with verify's canonicalization and
-//     its rules (ParentSynced), giving match, differ (with both canonical
-//     values) or missing. So a digest mismatch that is not a real
+//     a level in one query, until the differing buckets hold at most
+//     LeafSize records in all, or half of a level differs (dense
+//     differences: splitting would digest the same records again). Then
+//     one query returns those records' digests one by one, and only the
+//     records whose digest differs are read. A large query is split
+//     between Workers connections whose transactions share one exported
+//     snapshot (as pg_dump -j does).
+//  5. Detail. Those records are read with their raw values (numeric as
+//     float8, like Python's float(Decimal)) and compared in Go, field by
+//     field, with verify's canonicalization and its rules
+//     (ParentSynced), giving match, differ (with both canonical values)
+//     or missing. So a digest mismatch that is not a real
 //     difference (a stale ledger id, a value the SQL marks as beyond its
 //     exact range) costs a read, never a false report; only a digest
 //     collision could hide a difference (2^-64 per segment).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,8 +18,9 @@ type Options struct {
 	// RPC client reads with (default en_US, Odoo's fallback).
 	Lang string
 	// Fanout is how many segments a differing segment is split into
-	// (default 64); LeafSize is the size at which a segment's records are
-	// read and compared one by one (default 16).
+	// (default 64). LeafSize is the number of records in differing
+	// segments at which the descent stops splitting and reads their
+	// digests one by one (default 4096).
 	Fanout, LeafSize int
 	// Workers is how many connections Open makes (default 2): a large
 	// query is split between them, all reading one snapshot.
@@ -93,7 +95,7 @@ func New(ctx context.Context, conn *pgx.Conn, opts Options) (*Checker, error) {
 		c.fanout = 64
 	}
 	if c.leaf < 1 {
-		c.leaf = 16
+		c.leaf = 4096
 	}
 	if err := conn.QueryRow(ctx, "SHOW server_encoding").Scan(&c.encoding); err != nil {
 		return nil, fmt.Errorf("fastpath: read the database encoding: %w", err)
@@ -203,11 +205,11 @@ type Record struct {
 // Stats describe one comparison.
 type Stats struct {
 	Records int
-	// Queries counts the digest queries (one per level of the descent)
-	// and the detail queries.
+	// Queries counts the queries: digests per level of the descent (one
+	// per worker sharing it), per-record digests, detail reads.
 	Queries int
-	// Levels is the depth of the descent; Detailed counts the records
-	// read and compared one by one.
+	// Levels counts the digest passes (per-record digests included);
+	// Detailed counts the records read and compared field by field.
 	Levels, Detailed       int
 	Match, Differ, Missing int
 }
@@ -259,4 +261,34 @@ func asRef(v any) record.Ref {
 		}
 	}
 	return record.Ref{}
+}
+
+// Extras lists the records of model whose external ID is under module
+// and starts with prefix ("customers_") but is not among recs: records
+// the plan's namespace holds that no expected row claims, as verify
+// reports them. (verify.Run finds them from Index itself.)
+func (c *Checker) Extras(ctx context.Context, module, model, prefix string, recs []Record, entity string) ([]verify.Result, error) {
+	xs := make([]string, len(recs))
+	for i, r := range recs {
+		xs[i] = r.ExternalID
+	}
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
+	rows, err := c.conns[0].Query(ctx, `SELECT d.module || '.' || d.name, coalesce(d.res_id, 0)::int8 FROM ir_model_data d
+		WHERE d.module = $1 AND d.model = $2 AND d.name LIKE $3
+		AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) e(x) WHERE e.x = d.module || '.' || d.name)
+		ORDER BY 1`, module, model, like, xs)
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: extras of %s: %w", model, err)
+	}
+	var out []verify.Result
+	var x string
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&x, &id}, func() error {
+		out = append(out, verify.Result{Entity: entity, Model: model, ExternalID: x, ID: id, Status: verify.Extra})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: extras of %s: %w", model, err)
+	}
+	return out, nil
 }

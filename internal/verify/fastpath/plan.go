@@ -327,7 +327,12 @@ LEFT JOIN "` + p.table + `" t ON t.id = d.res_id`)
 // bucket of each external ID) for n expected records: when they are many
 // against a relation table's rows, its ids are aggregated in one pass
 // rather than looked up per record.
-func (p *modelPlan) digestSQL(n int) string {
+func (p *modelPlan) digestSQL(n int) string { return p.digestQuery(n, false) }
+
+// recordSQL returns each record's digest ($2 numbers the records).
+func (p *modelPlan) recordSQL(n int) string { return p.digestQuery(n, true) }
+
+func (p *modelPlan) digestQuery(n int, perRecord bool) string {
 	var vals, tok, floats, joins strings.Builder
 	tok.WriteString(`octet_length(e.x) || ':' || e.x || octet_length(v.id) || ':' || v.id`)
 	vals.WriteString(`coalesce(t.id::text, '') AS id`)
@@ -357,9 +362,13 @@ func (p *modelPlan) digestSQL(n int) string {
 	if floats.Len() > 0 {
 		from += "\nCROSS JOIN LATERAL (SELECT " + floats.String() + " OFFSET 0) f"
 	}
+	digest := "('x' || substr(md5(" + tok.String() + "), 1, 16))::bit(64)::int8"
 	// OFFSET 0 keeps the values computed once per row (no pull-up).
-	return "SELECT e.n, count(*), sum(('x' || substr(md5(" + tok.String() + "), 1, 16))::bit(64)::int8)::text\n" +
-		from + "\nCROSS JOIN LATERAL (SELECT " + vals.String() + " OFFSET 0) v\nGROUP BY e.n"
+	from += "\nCROSS JOIN LATERAL (SELECT " + vals.String() + " OFFSET 0) v"
+	if perRecord {
+		return "SELECT e.n, " + digest + "\n" + from
+	}
+	return "SELECT e.n, count(*), sum(" + digest + ")::text\n" + from + "\nGROUP BY e.n"
 }
 
 // detailSQL reads the compared fields of each external ID ($2 is its
