@@ -56,7 +56,7 @@ func (w *Writer) Write(rec *record.Record, findings []diag.Diagnostic) error {
 		if rec != nil {
 			v = rec.Values[c]
 		}
-		row = append(row, record.Text(v))
+		row = append(row, Neutralize(record.Text(v)))
 	}
 	row = append(row, position(rec, findings), codes(findings), messages(findings))
 	if err := w.w.Write(row); err != nil {
@@ -64,6 +64,26 @@ func (w *Writer) Write(rec *record.Record, findings []diag.Diagnostic) error {
 	}
 	w.n++
 	return nil
+}
+
+// Neutralize keeps a spreadsheet from running a cell as a formula (CSV
+// injection): a value that starts with = @, a tab or a carriage return, or
+// with + or - followed by anything but a number or a phone number's
+// characters, gets a leading apostrophe. Quarantine files hold source
+// values as they came, and people open them in spreadsheets.
+func Neutralize(cell string) string {
+	if cell == "" {
+		return cell
+	}
+	switch cell[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + cell
+	case '+', '-':
+		if strings.Trim(cell, "0123456789 +-().,/") != "" {
+			return "'" + cell
+		}
+	}
+	return cell
 }
 
 func (w *Writer) create() error {
