@@ -2,7 +2,9 @@ package mapping
 
 import (
 	"fmt"
+	"github.com/ferry-migrate/ferry/internal/record"
 	"strings"
+	"time"
 )
 
 // RefValue is what ref() returns: a record of another plan entity, by key.
@@ -53,6 +55,8 @@ func str(v any) string {
 		return string(x)
 	case float64:
 		return trimFloat(x)
+	case time.Time:
+		return record.Text(x) // as Odoo writes it: UTC, no zone suffix
 	}
 	return fmt.Sprint(v)
 }

@@ -226,6 +226,12 @@ func (c *converter) boolean(v any) any {
 }
 
 func (c *converter) date(v any, layout, fn string) any {
+	if t, ok := v.(time.Time); ok { // a database column: a DATE keeps its day, a timestamp goes to UTC
+		if len(layout) == len(time.DateOnly) {
+			return t.Format(time.DateOnly)
+		}
+		return t.UTC().Format(layout)
+	}
 	s, ok := v.(string)
 	if ok {
 		if _, err := time.Parse(layout, s); err == nil {
