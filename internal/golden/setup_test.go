@@ -23,8 +23,9 @@ import (
 
 // setUpPostgres loads the case's postgres.sql into a fresh database,
 // dropped when the test ends. GOLDEN_PG_DSN names it by address
-// (127.0.0.1); GOLDEN_PG_DSN_BY_NAME by the host name "localhost." with
-// sslmode=disable, which Ferry does not take for loopback.
+// (127.0.0.1); GOLDEN_PG_DSN_UNENCRYPTED by 0.0.0.0 with sslmode=disable:
+// a connection to 0.0.0.0 reaches this machine, yet Ferry does not count
+// it as loopback, so it is a remote connection left unencrypted (SEC601).
 func setUpPostgres(t *testing.T, r *run) {
 	admin, err := testutil.Ping("pgx", testutil.PostgresURL())
 	if err != nil {
@@ -44,12 +45,12 @@ func setUpPostgres(t *testing.T, r *run) {
 	dsn := u.String()
 	loadSQL(t, "pgx", dsn, filepath.Join(r.caseDir, "postgres.sql"), false)
 	r.env["GOLDEN_PG_DSN"] = dsn
-	byName := *u
-	byName.Host = "localhost.:" + portOr(u.Port(), "5432")
-	q := byName.Query()
+	plain := *u
+	plain.Host = "0.0.0.0:" + portOr(u.Port(), "5432")
+	q := plain.Query()
 	q.Set("sslmode", "disable")
-	byName.RawQuery = q.Encode()
-	r.env["GOLDEN_PG_DSN_BY_NAME"] = byName.String()
+	plain.RawQuery = q.Encode()
+	r.env["GOLDEN_PG_DSN_UNENCRYPTED"] = plain.String()
 }
 
 func portOr(p, def string) string {

@@ -1,0 +1,16 @@
+CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, credit REAL, since DATE, active BOOLEAN, country TEXT);
+INSERT INTO customers VALUES (1, 'Acme', 1500.5, '2024-01-01', 1, 'BE');
+INSERT INTO customers VALUES (6, 'Zeta', 1, '2024-01-01', 1, 'BE');
+INSERT INTO customers VALUES (2, 'Beta', 0, '2024-02-30', 0, 'DE');
+INSERT INTO customers VALUES (3, 'Gamma', 'a lot', '2021-01-01', 1, 'FR');
+INSERT INTO customers VALUES (4, 'Delta', NULL, NULL, NULL, NULL);
+INSERT INTO customers VALUES (5, 'Épsilon ☃', 12.25, '2023-12-31', 1, 'LU');
+CREATE TABLE orders (number TEXT PRIMARY KEY, customer INTEGER, ordered TEXT, valid_until DATE, confirmed TIMESTAMP);
+INSERT INTO orders VALUES ('SO1', 1, '2024-03-01 10:00:00', '2024-04-01', '2024-03-01 10:05:00');
+INSERT INTO orders VALUES ('SO2', 3, '2024-03-02 10:00:00', NULL, NULL);
+INSERT INTO orders VALUES ('SO4', 6, '2024-03-04 10:00:00', '2024-04-04', '2024-03-04 10:05:00');
+INSERT INTO orders VALUES ('SO3', 9, '2024-03-03 10:00:00', '2024-04-03', NULL);
+CREATE TABLE order_lines (order_number TEXT, line INTEGER, product TEXT, qty NUMERIC, price NUMERIC, PRIMARY KEY (order_number, line));
+INSERT INTO order_lines VALUES ('SO1', 1, 'Lamp', 2, 10.5);
+INSERT INTO order_lines VALUES ('SO1', 2, 'Bulb', 'two', 1);
+INSERT INTO order_lines VALUES ('SO2', 1, 'Lamp', 1, 10.5);
