@@ -62,7 +62,7 @@ func (l *Library) Options() []expr.Option {
 }
 
 func (l *Library) funcs() []function {
-	return []function{
+	return append([]function{
 		{"trim", text1(strings.TrimSpace)},
 		{"lower", text1(strings.ToLower)},
 		{"upper", text1(strings.ToUpper)},
@@ -89,7 +89,7 @@ func (l *Library) funcs() []function {
 		{"refs", l.refs},
 		{"lookup", lookup},
 		{"lookups", lookups},
-	}
+	}, fileFuncs()...)
 }
 
 func arg(a []any, i int) any {

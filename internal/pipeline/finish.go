@@ -122,6 +122,9 @@ func (c *converter) value(v any, f *validate.Field) any {
 			return nil
 		}
 	}
+	if out, ok := c.attachmentValue(v, f); ok {
+		return out
+	}
 	if f == nil {
 		return c.untyped(v)
 	}

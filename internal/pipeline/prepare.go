@@ -218,7 +218,7 @@ func (p *Pipeline) checkField(e *plan.Entity, fm plan.FieldMap, modelName string
 	case f.Type == "one2many":
 		p.planFinding(diag.Error, "VAL319", fm.Pos, e.Name, fm.Field,
 			fmt.Sprintf("%s is a one2many field", fm.Field), "map its rows under lines: with a line_key")
-	case (f.Readonly || fm.Field == "state") && !contains(allow, fm.Field):
+	case (f.Readonly || fm.Field == "state") && !contains(allow, fm.Field) && !writableReadonly(modelName, fm.Field):
 		p.planFinding(diag.Error, "VAL307", fm.Pos, e.Name, fm.Field,
 			fmt.Sprintf("%s is %s: writing it bypasses Odoo's business logic", fm.Field, readonlyWhy(fm.Field, f)),
 			"use after_load for state changes, or allow_readonly: ["+fm.Field+"] if you are sure")

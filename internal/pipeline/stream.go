@@ -46,6 +46,7 @@ type streamRun struct {
 	runner mapping.Runner
 	lines  []*lineIndex
 	n      int
+	files  *filesState // the entity's files directory and batch bytes (files.go)
 }
 
 // Stream reads the entity's source (and its lines' sources), and calls fn
@@ -62,6 +63,10 @@ func (p *Pipeline) Stream(ctx context.Context, e *Entity, fn func(Outcome) error
 	if err := r.prepare(ctx); err != nil {
 		return err
 	}
+	if err := r.openFiles(ctx); err != nil {
+		return err
+	}
+	defer r.closeFiles()
 	src, err := p.open(ctx, c.e.From)
 	if err != nil {
 		return err
@@ -107,7 +112,7 @@ func (r *streamRun) scan(ctx context.Context, src source.Source, fn func(Outcome
 	batch := make([]*work, 0, r.p.opts.LookupBatch)
 	err := src.Scan(ctx, record.Position{}, func(rec *record.Record) error {
 		batch = append(batch, r.process(rec))
-		if len(batch) < cap(batch) {
+		if len(batch) < cap(batch) && !r.full(rec) {
 			return nil
 		}
 		err := r.flush(ctx, batch, fn)
@@ -121,6 +126,7 @@ func (r *streamRun) scan(ctx context.Context, src source.Source, fn func(Outcome
 }
 
 func (r *streamRun) flush(ctx context.Context, batch []*work, fn func(Outcome) error) error {
+	r.files.bytes = 0
 	if err := r.p.resolve(ctx, r.e.Name, batch); err != nil {
 		return err
 	}

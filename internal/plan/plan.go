@@ -54,6 +54,11 @@ type LoadOptions struct {
 	Workers         int            `yaml:"workers,omitempty" json:"workers,omitempty" jsonschema:"minimum=1,maximum=64"`
 	Context         map[string]any `yaml:"context,omitempty" json:"context,omitempty"`
 	TrackingDisable *bool          `yaml:"tracking_disable,omitempty" json:"tracking_disable,omitempty"`
+	// MaxFileSize is the largest file file() reads (default 25 MiB); a
+	// larger one quarantines its row. BatchBytes bounds the file bytes of
+	// one load call (default 64 MiB). See files.go.
+	MaxFileSize ByteSize `yaml:"max_file_size,omitempty" json:"max_file_size,omitempty"`
+	BatchBytes  ByteSize `yaml:"batch_bytes,omitempty" json:"batch_bytes,omitempty"`
 }
 
 // Entity maps one source selection to one Odoo model.
@@ -86,6 +91,10 @@ type Entity struct {
 	// Translations are per-language values of translatable fields (see
 	// translations.go).
 	Translations Translations `yaml:"translations,omitempty" json:"translations,omitempty"`
+	// Files names the source of kind files whose files the entity's
+	// file() expressions read; MaxFileSize overrides load.max_file_size.
+	Files       string   `yaml:"files,omitempty" json:"files,omitempty"`
+	MaxFileSize ByteSize `yaml:"max_file_size,omitempty" json:"max_file_size,omitempty"`
 }
 
 // FieldMap is one `field: expression` of an entity, in plan order.

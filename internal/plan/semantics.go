@@ -26,6 +26,7 @@ func (c *checker) semantics(p *Plan) {
 		c.filters(e.Skip, append(at, "skip"))
 		c.lines(p, e, at)
 		c.translations(e, at)
+		c.files(p, e, at)
 		for j, d := range e.DependsOn {
 			if p.Entity(d) == nil {
 				c.add("CFG103", append(at, "depends_on", strconv.Itoa(j)), fmt.Sprintf("unknown entity %q", d), "")

@@ -94,6 +94,10 @@ func tag(v any) (typed, error) {
 		return typed{T: "r", V: x}, nil
 	case []Ref:
 		return typed{T: "rs", V: x}, nil
+	case *File:
+		return typed{T: "file", V: x}, nil
+	case IDRef:
+		return typed{T: "idref", V: x}, nil
 	}
 	return typed{}, fmt.Errorf("value of type %T", v)
 }
@@ -159,6 +163,14 @@ func untag(raw json.RawMessage) (any, error) {
 		var rs []Ref
 		err = json.Unmarshal(head.V, &rs)
 		return rs, err
+	case "file":
+		var f File
+		err = json.Unmarshal(head.V, &f)
+		return &f, err
+	case "idref":
+		var r IDRef
+		err = json.Unmarshal(head.V, &r)
+		return r, err
 	}
 	return nil, fmt.Errorf("unknown type tag %q", head.T)
 }

@@ -35,8 +35,8 @@ type Digester interface {
 // password or api_key by reference, protocol, insecure, ca_file,
 // pin_sha256).
 type Spec struct {
-	Kind     string     `yaml:"kind" json:"kind"`                             // csv | xlsx | postgres | mysql | sqlite | odoo
-	Path     string     `yaml:"path,omitempty" json:"path,omitempty"`         // file, directory or glob (csv, xlsx; local or sftp://user@host[:port]/dir), database file (sqlite)
+	Kind     string     `yaml:"kind" json:"kind"`                             // csv | xlsx | postgres | mysql | sqlite | odoo | files
+	Path     string     `yaml:"path,omitempty" json:"path,omitempty"`         // file, directory or glob (csv, xlsx; local or sftp://user@host[:port]/dir), database file (sqlite), directory (files)
 	DSN      secret.Ref `yaml:"dsn,omitempty" json:"dsn,omitempty"`           // database DSN, by reference (it may hold a password)
 	Encoding string     `yaml:"encoding,omitempty" json:"encoding,omitempty"` // csv: utf-8, utf-16, windows-1252, iso-8859-1, iso-8859-15; empty = detect
 	SSH      *SSH       `yaml:"ssh,omitempty" json:"ssh,omitempty"`           // csv, xlsx: login to an sftp:// path; postgres, mysql: tunnel through a bastion
