@@ -196,6 +196,12 @@ func rehearsal(g *globalOptions, o *runOptions, p *plan.Plan) (*sandbox.Server, 
 	if err != nil {
 		return nil, err
 	}
+	if langs := p.Languages(); len(langs) > 0 { // a schema snapshot does not say which languages the target has
+		if err := sb.ActivateLanguages(langs...); err != nil {
+			sb.Close()
+			return nil, Usage(err)
+		}
+	}
 	state := filepath.Join(stateDir(g, p), "rehearsal")
 	if err := os.RemoveAll(state); err != nil {
 		sb.Close()

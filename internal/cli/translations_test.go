@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/sandbox"
+	"github.com/ferry-migrate/ferry/internal/sandbox/orm"
 	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
@@ -169,4 +170,17 @@ func TestTranslationsIntoInactiveLanguages(t *testing.T) {
 	code, out, errs = run(t, "verify", plan)
 	require.Equal(t, ExitUsage, code, "%s\n%s", out, errs)
 	require.Contains(t, errs, "languages fr_BE, nl_BE are not active in the target")
+}
+
+// A rehearsal activates the plan's languages in its sandbox (a schema
+// snapshot does not record which languages the target has).
+func TestTranslationsRehearse(t *testing.T) {
+	plan, _ := translatedPlan(t, 18, false)
+	raw, err := orm.RecordedSchema(18)
+	require.NoError(t, err)
+	schema := filepath.Join(filepath.Dir(plan), "schema.json")
+	require.NoError(t, os.WriteFile(schema, raw, 0o644))
+	code, out, errs := run(t, "run", plan, "--rehearse", "--schema", schema)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	require.Contains(t, out, "translations products: 3 written, 0 unchanged, 0 failed")
 }

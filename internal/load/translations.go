@@ -166,8 +166,13 @@ func (r *runner) callTranslations(ctx context.Context, e *pipeline.Entity, es *E
 	var first error
 	sem := make(chan struct{}, r.o.Workers)
 	var wg sync.WaitGroup
+	stopped := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return first != nil
+	}
 	for _, st := range steps {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || stopped() { // the target failed: the rest stays pending for the resume
 			break
 		}
 		sem <- struct{}{}

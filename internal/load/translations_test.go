@@ -43,13 +43,14 @@ const trCSV = "code,name,fr,nl\nP1,Chair,Chaise,Stoel\nP2,Table,Table,Tafel\nP3,
 
 // trTarget counts update_field_translations calls and, while failAfter
 // is set, answers the calls after the first failAfter like a server that
-// went away (503), or refuses the record refuse with a UserError.
+// went away (503); it refuses with a UserError the translations that
+// hold the value refuse.
 type trTarget struct {
 	*odoo.Client
 	mu        sync.Mutex
 	calls     int
 	failAfter int
-	refuse    int64
+	refuse    string
 }
 
 func (t *trTarget) Execute(ctx context.Context, model, method string, args []any, kw map[string]any) (any, error) {
@@ -61,7 +62,7 @@ func (t *trTarget) Execute(ctx context.Context, model, method string, args []any
 		if failAfter > 0 && n > failAfter {
 			return nil, &odoo.Error{Kind: odoo.KindUnavailable, Status: 503, Message: "Service Unavailable", Model: model, Method: method}
 		}
-		if ids, _ := args[0].([]any); refuse != 0 && len(ids) == 1 && ids[0] == refuse {
+		if trs, _ := kw["translations"].(map[string]any); refuse != "" && (trs["fr_BE"] == refuse || trs["nl_BE"] == refuse) {
 			return nil, &odoo.Error{Kind: odoo.KindValidation, Class: "odoo.exceptions.UserError", Message: "no translations today", Model: model, Method: method}
 		}
 	}
@@ -183,7 +184,7 @@ func TestTranslationsResumeAndRerun(t *testing.T) {
 // next run.
 func TestTranslationsRefusedByOdooAreQuarantinedAndRetried(t *testing.T) {
 	f := newTrFixture(t, true)
-	f.t.refuse = 2
+	f.t.refuse = "Tafel" // P2's
 	s, err := f.run(t)
 	require.NoError(t, err)
 	require.Equal(t, "partial", s.Result)
@@ -195,7 +196,7 @@ func TestTranslationsRefusedByOdooAreQuarantinedAndRetried(t *testing.T) {
 	require.Contains(t, string(q), "name: no translations today")
 	require.Contains(t, string(q), "P2")
 
-	f.t.refuse = 0
+	f.t.refuse = ""
 	s2, err := f.run(t)
 	require.NoError(t, err)
 	require.Equal(t, "ok", s2.Result)

@@ -245,3 +245,24 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ActivateLanguages activates the languages of codes (res.lang codes such
+// as fr_BE), as an administrator does in Settings › Languages; a code the
+// database does not know is an error.
+func (db *DB) ActivateLanguages(codes ...string) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	m := db.models["res.lang"]
+	for _, code := range codes {
+		found := false
+		for _, r := range m.recs {
+			if r["code"] == code {
+				r["active"], found = true, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("the sandbox has no language %s", code)
+		}
+	}
+	return nil
+}
