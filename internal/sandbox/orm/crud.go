@@ -39,10 +39,15 @@ func (db *DB) create(b *bound) (any, error) {
 // createOne creates a record: defaults, values, one2many commands, then
 // constraints. fromLoad marks load's semantics (” is empty).
 func (db *DB) createOne(m *Model, vals map[string]any, ctx map[string]any, fromLoad bool) (int64, error) {
+	vals, err := db.attachmentVals(m, 0, vals)
+	if err != nil {
+		return 0, err
+	}
 	id := m.nextID()
 	db.touch(m, id)
 	rec := map[string]any{"create_date": now(), "write_date": now()}
 	m.put(id, rec)
+	vals = db.setStored(m, id, vals)
 	if err := db.assign(m, id, vals, fromLoad); err != nil {
 		return 0, err
 	}
@@ -83,8 +88,13 @@ func (db *DB) writeOne(m *Model, id int64, vals map[string]any, fromLoad bool) e
 	if err := db.beforeWrite(m, id, vals); err != nil {
 		return err
 	}
+	vals, err := db.attachmentVals(m, id, vals)
+	if err != nil {
+		return err
+	}
 	db.touch(m, id)
 	m.recs[id]["write_date"] = now()
+	vals = db.setStored(m, id, vals)
 	if err := db.assign(m, id, vals, fromLoad); err != nil {
 		return err
 	}

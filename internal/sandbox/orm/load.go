@@ -192,7 +192,7 @@ func (r *loadRun) record(ri int, sp span) (int64, bool) {
 	}
 	id, err := r.write(xmlid, dbid, vals, subs)
 	if err != nil {
-		r.fail(ri, sp, map[string]any{"type": "error", "message": r.writeMessage(err)})
+		r.fail(ri, sp, r.importFailure(err))
 		return 0, false
 	}
 	return id, true

@@ -12,12 +12,12 @@ import (
 // for a cell that sets nothing, or a message when the cell is refused.
 func (r *loadRun) cell(m *Model, c column, cell string) (any, map[string]any) {
 	f := m.Fields[c.path[0]]
-	switch {
-	case len(c.path) > 1 && c.path[1] == "id":
+	switch relational := f.Type == "many2one" || f.Type == "many2many" || f.Type == "one2many"; {
+	case relational && len(c.path) > 1 && c.path[1] == "id":
 		return r.byXMLID(f, cell)
-	case len(c.path) > 1 && c.path[1] == ".id":
+	case relational && len(c.path) > 1 && c.path[1] == ".id":
 		return r.byDBID(f, cell)
-	}
+	} // a sub-field of any other field (res_id/id) is the field's own value, as in Odoo
 	if cell == "" {
 		if f.Type == "boolean" {
 			return false, nil
@@ -27,7 +27,7 @@ func (r *loadRun) cell(m *Model, c column, cell string) (any, map[string]any) {
 	switch f.Type {
 	case "boolean":
 		return parseBool(f, cell)
-	case "integer":
+	case "integer", "many2one_reference":
 		n, err := strconv.ParseInt(strings.TrimSpace(cell), 10, 64)
 		if err != nil {
 			return nil, convError(f, fmt.Sprintf("'%s' does not seem to be an integer for field '%s'", cell, f.String), nil)

@@ -167,6 +167,9 @@ func toInt(v any) int64 {
 
 // readValue renders a stored value the way read answers it.
 func (db *DB) readValue(m *Model, id int64, f *Field, rec map[string]any) any {
+	if v, ok := db.attachmentRead(m, f, rec); ok {
+		return v
+	}
 	v := db.fieldValue(f, f.Name, rec)
 	switch f.Type {
 	case "integer":
