@@ -48,6 +48,12 @@ func TestIntegrationVerifyFastPath(t *testing.T) {
 	code, _, errs = run(t, "verify", plan, "--odoo-dsn-env", "FERRY_TEST_VERIFY_DSN")
 	require.Equal(t, ExitUsage, code, errs)
 	require.Contains(t, errs, "--odoo-dsn-env FERRY_TEST_VERIFY_DSN: the variable is empty or not set")
+
+	t.Setenv("FERRY_TEST_VERIFY_DSN", "postgres://reader:s3cret-pw@127.0.0.1:1/odoo?connect_timeout=2")
+	code, out, errs = run(t, "verify", plan, "--odoo-dsn-env", "FERRY_TEST_VERIFY_DSN")
+	require.Equal(t, ExitInternal, code, errs)
+	require.Contains(t, errs, "--odoo-dsn-env FERRY_TEST_VERIFY_DSN: fastpath: connect to the database")
+	require.NotContains(t, out+errs, "s3cret-pw")
 }
 
 // verdicts keeps the per-entity table and the listed records of verify's
