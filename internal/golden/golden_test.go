@@ -54,6 +54,9 @@ var knownBugs = map[string]string{
 	"bug_self_reference_missing": "a self-reference (or one within a cycle) to a key no source row has is only converted in the " +
 		"link pass: validate does not stream it, and run turns it into a warning (internal/pipeline/refs.go planRef, pass 2) that " +
 		"reaches no output, loads the row without the link and exits 0: expected/ holds the VAL314 validate should report",
+	"bug_number_locale_contradiction": "parse_number with a declared locale accepts separators that contradict it (\"1,234.56\" " +
+		"in de, \"1.234,56\" in en) and returns 1.23456 without a finding (internal/mapping/parse.go ParseNumber drops the " +
+		"grouping separator wherever it is): expected/ holds the MAP214 those rows should get",
 }
 
 // goldenCase is one directory of testdata.
