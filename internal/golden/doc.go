@@ -23,6 +23,14 @@
 //     <entity>.csv files and summary.json), its exit code (exit) and what
 //     it printed on stderr (stderr.txt, when it printed anything).
 //
+// A case named rehearse_* runs `ferry run --rehearse` instead, into a
+// sandbox built from the schema, for the findings only a target gives
+// (lookups resolved, Odoo's refusals); its expected/ keeps the quarantine
+// files and the exit code (its summary and stderr hold run IDs and
+// timings). A case named bug_* shows a known bug: its expected/ holds what
+// Ferry should produce, and the test skips it with the bug's description
+// (knownBugs) until the bug is fixed; it counts for no coverage.
+//
 // Outputs are compared after replacing only what must vary between runs:
 // the temporary directory the case runs in ($CASE, $OUT, $WORK), the SFTP
 // server's address and directory, and, for a plan with ${…} placeholders,
