@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-migrate/ferry/internal/audit"
-	"github.com/ferry-migrate/ferry/internal/ledger"
 )
 
 // openAudit opens <dir>/audit.jsonl; with FERRY_AUDIT_KEY (a key file
@@ -136,7 +135,7 @@ func runAuditVerify(ctx context.Context, g *globalOptions, path, pubPath string,
 			return Usage(err)
 		}
 	}
-	cps, err := findCheckpoints(ctx, path, anchors)
+	cps, err := findCheckpoints(ctx, g, path, anchors)
 	if err != nil {
 		return err
 	}
@@ -170,7 +169,7 @@ func auditVerdict(key ed25519.PublicKey, cps []audit.Found) string {
 // findCheckpoints collects the checkpoints kept outside the log at path:
 // the file beside it, the anchors, the reports and the ledger in its
 // directory. Missing places are skipped; unreadable ones are errors.
-func findCheckpoints(ctx context.Context, path string, anchors []string) ([]audit.Found, error) {
+func findCheckpoints(ctx context.Context, g *globalOptions, path string, anchors []string) ([]audit.Found, error) {
 	var out []audit.Found
 	for _, p := range append([]string{audit.CheckpointFile(path)}, anchors...) {
 		c, err := audit.ReadCheckpoint(p)
@@ -187,7 +186,7 @@ func findCheckpoints(ctx context.Context, path string, anchors []string) ([]audi
 	if err != nil {
 		return nil, err
 	}
-	fromLedger, err := ledgerCheckpoints(ctx, dir)
+	fromLedger, err := ledgerCheckpoints(ctx, g, dir)
 	return append(append(out, fromReports...), fromLedger...), err
 }
 
@@ -219,11 +218,11 @@ func reportCheckpoints(dir string) ([]audit.Found, error) {
 	return out, nil
 }
 
-func ledgerCheckpoints(ctx context.Context, dir string) ([]audit.Found, error) {
-	if _, err := os.Stat(filepath.Join(dir, ledger.FileName)); err != nil {
+func ledgerCheckpoints(ctx context.Context, g *globalOptions, dir string) ([]audit.Found, error) {
+	if !hasLedger(g, dir) {
 		return nil, nil
 	}
-	st, err := ledger.Open(ctx, dir)
+	st, err := openLedger(ctx, g, dir)
 	if err != nil {
 		return nil, err
 	}

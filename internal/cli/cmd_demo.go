@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-migrate/ferry/internal/demo"
-	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/load"
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/plan"
@@ -131,7 +130,7 @@ func (d *demoRun) load(ctx context.Context) error {
 	}
 	defer lv.pipeline.Close()
 	d.client = lv.client
-	st, err := ledger.Open(ctx, filepath.Join(d.dir, ".ferry"))
+	st, err := openLedger(ctx, d.g, filepath.Join(d.dir, ".ferry"))
 	if err != nil {
 		return err
 	}
@@ -151,7 +150,7 @@ func (d *demoRun) evidence(ctx context.Context, rep *report.Report) error {
 	if err != nil {
 		return err
 	}
-	st, err := ledger.Open(ctx, state)
+	st, err := openLedger(ctx, d.g, state)
 	if err != nil {
 		return err
 	}

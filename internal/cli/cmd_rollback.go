@@ -51,7 +51,7 @@ func runRollback(ctx context.Context, o *rollbackOptions, g *globalOptions, path
 	if err != nil {
 		return err
 	}
-	st, err := ledger.Open(ctx, stateDir(g, p))
+	st, err := openLedger(ctx, g, stateDir(g, p))
 	if err != nil {
 		return err
 	}

@@ -104,7 +104,7 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 		return err
 	}
 	dir := stateDir(g, p)
-	store, err := ledger.Open(ctx, dir)
+	store, err := openLedger(ctx, g, dir)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func runVerify(ctx context.Context, o *verifyOptions, g *globalOptions, path str
 	}
 	defer lv.pipeline.Close()
 	started := time.Now()
-	refused, err := refusedRows(ctx, stateDir(g, p))
+	refused, err := refusedRows(ctx, g, stateDir(g, p))
 	if err != nil {
 		return err
 	}
@@ -230,11 +230,11 @@ func onlyNote(only string) string {
 
 // refusedRows reads from the ledger (when there is one) the rows the loader
 // quarantined on Odoo's refusal: verify does not expect them.
-func refusedRows(ctx context.Context, dir string) (map[string]bool, error) {
-	if _, err := os.Stat(filepath.Join(dir, "ledger.db")); err != nil {
+func refusedRows(ctx context.Context, g *globalOptions, dir string) (map[string]bool, error) {
+	if !hasLedger(g, dir) {
 		return nil, nil
 	}
-	st, err := ledger.Open(ctx, dir)
+	st, err := openLedger(ctx, g, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +17,9 @@ type globalOptions struct {
 	JSON     bool
 	Quiet    bool
 	StateDir string
+	// State is where the ledger lives: "" for SQLite in the state
+	// directory, or a postgres:// URL (env FERRY_STATE).
+	State string
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -26,6 +30,7 @@ func (g *globalOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&g.JSON, "json", false, "print machine-readable JSON (progress as one event per line on stderr)")
 	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print only results and errors")
 	fs.StringVar(&g.StateDir, "state-dir", "", "directory for Ferry's state (default: .ferry beside the plan, or ./.ferry)")
+	fs.StringVar(&g.State, "state", os.Getenv("FERRY_STATE"), "keep the ledger in PostgreSQL: postgres://user@host/db (password from PGPASSWORD or ~/.pgpass; env FERRY_STATE); reports, quarantine files and the audit log stay in the state directory")
 }
 
 // commands lists every command constructor. Adding a command is one line here.

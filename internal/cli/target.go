@@ -3,7 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/ferry-migrate/ferry/internal/ledger"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -115,4 +118,24 @@ func first(xs ...string) string {
 		}
 	}
 	return ""
+}
+
+// openLedger opens the ledger of the state directory dir, or the
+// PostgreSQL ledger --state names.
+func openLedger(ctx context.Context, g *globalOptions, dir string) (*ledger.Store, error) {
+	st, err := ledger.OpenURL(ctx, dir, g.State)
+	if err != nil && strings.Contains(err.Error(), "--state") {
+		return nil, Usage(err)
+	}
+	return st, err
+}
+
+// hasLedger says whether a ledger exists to read: the SQLite file in dir,
+// or any PostgreSQL ledger.
+func hasLedger(g *globalOptions, dir string) bool {
+	if g.State != "" {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(dir, ledger.FileName))
+	return err == nil
 }

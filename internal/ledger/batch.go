@@ -53,7 +53,7 @@ func (s *Store) NextSeq(ctx context.Context, runID, entity string, pass int) (in
 // kept: a later image only adds fields.
 func (s *Store) MarkSent(ctx context.Context, b Batch, rows []Row, images []Image) error {
 	b.State = Sent
-	return s.tx(ctx, func(t *sql.Tx) error {
+	return s.tx(ctx, func(t *tx) error {
 		if err := putBatch(ctx, t, b); err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func (s *Store) MarkSent(ctx context.Context, b Batch, rows []Row, images []Imag
 // committed, in one transaction.
 func (s *Store) Commit(ctx context.Context, b Batch, rows []Row) error {
 	b.State = Committed
-	return s.tx(ctx, func(t *sql.Tx) error {
+	return s.tx(ctx, func(t *tx) error {
 		if err := putBatch(ctx, t, b); err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (s *Store) Images(ctx context.Context, runID string) ([]Image, error) {
 	return out, rows.Err()
 }
 
-func putBatch(ctx context.Context, t *sql.Tx, b Batch) error {
+func putBatch(ctx context.Context, t *tx, b Batch) error {
 	_, err := t.ExecContext(ctx, `INSERT INTO batches (run_id, entity, pass, seq, rows, state) VALUES (?,?,?,?,?,?)
 		ON CONFLICT (run_id, entity, pass, seq) DO UPDATE SET rows = excluded.rows, state = excluded.state`,
 		b.RunID, b.Entity, b.Pass, b.Seq, b.Rows, string(b.State))
@@ -128,7 +128,7 @@ func putBatch(ctx context.Context, t *sql.Tx, b Batch) error {
 	return nil
 }
 
-func putImages(ctx context.Context, t *sql.Tx, images []Image) error {
+func putImages(ctx context.Context, t *tx, images []Image) error {
 	for _, im := range images {
 		_, err := t.ExecContext(ctx, `INSERT INTO images (run_id, model, odoo_id, external_id, fields) VALUES (?,?,?,?,?)
 			ON CONFLICT (run_id, model, odoo_id) DO UPDATE SET fields = json_patch(excluded.fields, images.fields)`, im.RunID, im.Model, im.OdooID, im.ExternalID, string(im.Fields))

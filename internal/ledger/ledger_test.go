@@ -12,17 +12,10 @@ import (
 
 var t0 = time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)
 
-func open(t *testing.T, dir string) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
 
-func TestBeginResumesUnfinishedRun(t *testing.T) {
+func testBeginResumesUnfinishedRun(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir())
+	s := b.open(t)
 	r1, err := s.Begin(ctx, "p", "d1", map[string]string{"legacy": "x"}, false, t0)
 	require.NoError(t, err)
 	require.False(t, r1.Resumed)
@@ -49,9 +42,9 @@ func TestBeginResumesUnfinishedRun(t *testing.T) {
 	require.Equal(t, map[string]string{}, got.Inputs) // replaced on resume
 }
 
-func TestBeginRefusesChangedPlanUnlessForced(t *testing.T) {
+func testBeginRefusesChangedPlanUnlessForced(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir())
+	s := b.open(t)
 	r1, err := s.Begin(ctx, "p", "d1", nil, false, t0)
 	require.NoError(t, err)
 	require.NoError(t, s.Finish(ctx, r1.ID, StatusInterrupted, t0))
@@ -69,9 +62,9 @@ func TestBeginRefusesChangedPlanUnlessForced(t *testing.T) {
 	require.Equal(t, StatusRunning, r2.Status)
 }
 
-func TestBatchProtocol(t *testing.T) {
+func testBatchProtocol(t *testing.T, be backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir())
+	s := be.open(t)
 	run, err := s.Begin(ctx, "p", "d", nil, false, t0)
 	require.NoError(t, err)
 	seq, err := s.NextSeq(ctx, run.ID, "customers", 1)
@@ -121,9 +114,9 @@ func TestBatchProtocol(t *testing.T) {
 	require.Equal(t, int64(3), next)
 }
 
-func TestCreatedIsPerRun(t *testing.T) {
+func testCreatedIsPerRun(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir())
+	s := b.open(t)
 	r1, err := s.Begin(ctx, "p", "d", nil, false, t0)
 	require.NoError(t, err)
 	require.NoError(t, s.Put(ctx, []Row{{Entity: "e", Pass: 1, Key: "k", State: Loaded, Created: true, OdooID: 3, RunID: r1.ID, Attempts: 1}}))
@@ -143,9 +136,9 @@ func TestCreatedIsPerRun(t *testing.T) {
 	require.Len(t, all, 1)
 }
 
-func TestSteps(t *testing.T) {
+func testSteps(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir())
+	s := b.open(t)
 	st := Step{RunID: "r", Entity: "invoices", ExternalID: "ns.i_1", Method: "action_post", OdooID: 9, Before: "draft", State: StepPending}
 	require.NoError(t, s.PutSteps(ctx, []Step{st}))
 	st.State, st.Message = StepFailed, "unbalanced"
@@ -155,18 +148,20 @@ func TestSteps(t *testing.T) {
 	require.Equal(t, map[string]Step{"ns.i_1": st}, got)
 }
 
-func TestLockAndReopen(t *testing.T) {
+func testLockAndReopen(t *testing.T, b backend) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s, err := Open(ctx, dir)
+	loc := b.location(t)
+	s, err := b.openAt(ctx, loc)
 	require.NoError(t, err)
-	_, err = Open(ctx, dir)
+	_, err = b.openAt(ctx, loc)
 	require.True(t, errors.Is(err, ErrLocked), "got %v", err)
 	r, err := s.Begin(ctx, "p", "d", nil, false, t0)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
-	s2 := open(t, dir) // migrations are not applied twice
+	s2, err := b.openAt(ctx, loc) // migrations are not applied twice
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s2.Close() })
 	got, err := s2.Run(ctx, r.ID)
 	require.NoError(t, err)
 	require.Equal(t, "p", got.Plan)

@@ -2,29 +2,35 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"sort"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrations embed.FS
 
 // SchemaVersion is the schema version this build writes.
 const SchemaVersion = 3
 
-// migrate applies the embedded migrations newer than PRAGMA user_version,
-// each in its own transaction together with the version bump.
+// migrate applies the embedded migrations newer than the stored schema
+// version, each in its own transaction together with the version bump.
+// SQLite keeps the version in PRAGMA user_version, PostgreSQL in the
+// ferry_ledger table; each has its own migrations (the same steps in its
+// own types).
 func (s *Store) migrate(ctx context.Context) error {
-	var have int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+	have, err := s.version(ctx)
+	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if have > SchemaVersion {
 		return fmt.Errorf("schema version %d is newer than this ferry (%d): upgrade ferry", have, SchemaVersion)
 	}
-	names, err := migrations.ReadDir("migrations")
+	dir := "migrations"
+	if s.db.pg {
+		dir = "migrations_pg"
+	}
+	names, err := migrations.ReadDir(dir)
 	if err != nil {
 		return err
 	}
@@ -34,20 +40,44 @@ func (s *Store) migrate(ctx context.Context) error {
 		if v <= have {
 			continue
 		}
-		b, err := migrations.ReadFile("migrations/" + n.Name())
+		b, err := migrations.ReadFile(dir + "/" + n.Name())
 		if err != nil {
 			return err
 		}
-		err = s.tx(ctx, func(t *sql.Tx) error {
+		err = s.tx(ctx, func(t *tx) error {
 			if _, err := t.ExecContext(ctx, string(b)); err != nil {
 				return fmt.Errorf("migration %s: %w", n.Name(), err)
 			}
-			_, err := t.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
-			return err
+			return s.setVersion(ctx, t, v)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (s *Store) version(ctx context.Context) (int, error) {
+	var v int
+	if !s.db.pg {
+		err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+		return v, err
+	}
+	if _, err := s.db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS ferry_ledger (schema_version INTEGER NOT NULL)"); err != nil {
+		return 0, err
+	}
+	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(schema_version), 0) FROM ferry_ledger").Scan(&v)
+	return v, err
+}
+
+func (s *Store) setVersion(ctx context.Context, t *tx, v int) error {
+	if !s.db.pg {
+		_, err := t.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+		return err
+	}
+	if _, err := t.ExecContext(ctx, "DELETE FROM ferry_ledger"); err != nil {
+		return err
+	}
+	_, err := t.ExecContext(ctx, "INSERT INTO ferry_ledger (schema_version) VALUES (?)", v)
+	return err
 }

@@ -102,10 +102,10 @@ func (s *Store) Put(ctx context.Context, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(t *sql.Tx) error { return putRows(ctx, t, rows) })
+	return s.tx(ctx, func(t *tx) error { return putRows(ctx, t, rows) })
 }
 
-func putRows(ctx context.Context, t *sql.Tx, rows []Row) error {
+func putRows(ctx context.Context, t *tx, rows []Row) error {
 	st, err := t.PrepareContext(ctx, upsertRow)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -57,7 +56,7 @@ func (s *Store) PutSteps(ctx context.Context, steps []Step) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(t *sql.Tx) error {
+	return s.tx(ctx, func(t *tx) error {
 		for _, st := range steps {
 			_, err := t.ExecContext(ctx, `INSERT INTO steps (run_id, entity, external_id, method, odoo_id, before, state, message)
 				VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (run_id, entity, external_id, method) DO UPDATE SET

@@ -27,11 +27,14 @@ func (*lockedError) Error() string {
 // ExitCode makes the CLI exit 6 (an operator is needed).
 func (*lockedError) ExitCode() int { return 6 }
 
-// Store is the SQLite ledger.
+// Store is the ledger: SQLite in the state directory, or PostgreSQL.
 type Store struct {
-	db   *sql.DB
+	db   *dbHandle
 	path string
 	lock *os.File
+	// pgLock holds the session-level advisory lock that keeps a second
+	// process off a PostgreSQL ledger.
+	pgLock *sql.Conn
 }
 
 // Open opens (creating it and dir when needed) the ledger in dir, takes
@@ -51,7 +54,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // one writer; serialises the workers' transactions
-	s := &Store{db: db, path: path, lock: lock}
+	s := &Store{db: &dbHandle{DB: db}, path: path, lock: lock}
 	if err := s.migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
@@ -73,14 +76,17 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database and releases the lock.
 func (s *Store) Close() error {
+	if s.pgLock != nil {
+		_ = s.pgLock.Close() // ends the session: the advisory lock goes with it
+	}
 	err := s.db.Close()
 	release(s.lock)
 	return err
 }
 
 // tx runs fn in one transaction.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	t, err := s.db.BeginTx(ctx, nil)
+func (s *Store) tx(ctx context.Context, fn func(*tx) error) error {
+	t, err := s.db.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("ledger: begin: %w", err)
 	}

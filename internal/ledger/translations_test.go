@@ -10,9 +10,9 @@ import (
 
 // Translation steps of a record: the newest run's step wins, and the
 // after-load steps of the same records are kept apart.
-func TestTranslationSteps(t *testing.T) {
+func testTranslationSteps(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := open(t, t.TempDir())
+	s := b.open(t)
 	r1, err := s.Begin(ctx, "p", "d", nil, false, t0)
 	require.NoError(t, err)
 	require.NoError(t, s.Finish(ctx, r1.ID, StatusDone, t0.Add(time.Minute)))
