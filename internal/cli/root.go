@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"os"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"

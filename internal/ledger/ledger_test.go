@@ -12,7 +12,6 @@ import (
 
 var t0 = time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)
 
-
 func testBeginResumesUnfinishedRun(t *testing.T, b backend) {
 	ctx := context.Background()
 	s := b.open(t)
