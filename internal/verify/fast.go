@@ -72,9 +72,6 @@ func EmptyWant(v any) bool { return v == nil || v == "" || v == false }
 // the external IDs of its one2many lines as references.
 func WantValue(row record.Row, name string) any { return wantValue(row, name) }
 
-// WantedFields lists the fields CompareRow compares for a row, in name order.
-func WantedFields(row record.Row) []string { return wantedFields(row) }
-
 // ID resolves xmlid to the id of a record of model under the namespace.
 func (ix *index) ID(model, xmlid string) (int64, bool) {
 	id, ok := ix.byXML[xmlid]

@@ -302,7 +302,7 @@ func (r *run) recordDigests(ctx context.Context, segs []segment) ([]int, error) 
 	if err != nil {
 		return nil, err
 	}
-	same := make(map[int]bool, len(idx))
+	same := make([]bool, len(r.recs))
 	for _, pairs := range got {
 		for k := 0; k+1 < len(pairs); k += 2 {
 			n := int(pairs[k])

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/verify"
@@ -386,5 +385,3 @@ func (p *modelPlan) detailSQL() string {
 	}
 	return b.String() + "\n" + p.from()
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
