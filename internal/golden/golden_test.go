@@ -40,9 +40,6 @@ const maskKey = "golden-cases-mask-key-0001"
 // does not yet; they are skipped with the bug's description. Remove a
 // case from here when its bug is fixed.
 var knownBugs = map[string]string{
-	"bug_key_encoding_collision": "external IDs are not injective: EncodeKey writes a space as -20 and keeps '-', so keys \"A 1\" and \"A-201\" " +
-		"get the same external ID and the second row is quarantined as a duplicate (MAP202) of a row with another key " +
-		"(internal/mapping/xmlid.go encodePart)",
 	"bug_plan_finding_order": "plan schema findings (CFG101) come in a different order from run to run (the JSON Schema validator's causes " +
 		"are not sorted; internal/plan/load.go leaves): expected/ holds them in file order",
 	"bug_mask_partial": "when one mask of a row fails (MAP217), the row's other personal columns are masked or not depending on map " +

@@ -109,6 +109,45 @@ func TestCompileErrors(t *testing.T) {
 	require.ElementsMatch(t, []string{"parent", "name"}, p.Columns)
 }
 
+// Two different keys never get the same external ID: keys built from the
+// characters that matter (escapes, dashes, underscores, separators) are
+// encoded one to one.
+func TestEncodeKeyIsOneToOne(t *testing.T) {
+	ids := NewIDs("acme", secret.New("k"))
+	alphabet := []string{"A", "1", " ", "-", "2", "0", "_", "/", "F"}
+	seen := map[string][]string{}
+	var walk func(parts []string, cur string, depth int)
+	walk = func(parts []string, cur string, depth int) {
+		if depth == 0 {
+			key := append(append([]string(nil), parts...), cur)
+			enc, _ := ids.EncodeKey(key, false)
+			if prev, dup := seen[enc]; dup {
+				t.Fatalf("%q and %q both encode to %q", prev, key, enc)
+			}
+			seen[enc] = key
+			return
+		}
+		for _, c := range alphabet {
+			walk(parts, cur+c, depth-1)
+		}
+	}
+	for n := 1; n <= 4; n++ {
+		walk(nil, "", n)
+	}
+	firsts := map[string]bool{"": true} // composite keys: a first part of up to 2 characters
+	for _, a := range alphabet {
+		firsts[a] = true
+		for _, b := range alphabet {
+			firsts[a+b] = true
+		}
+	}
+	for first := range firsts {
+		for n := 0; n <= 2; n++ {
+			walk([]string{first}, "", n)
+		}
+	}
+}
+
 func TestEncodeKey(t *testing.T) {
 	ids := NewIDs("acme", secret.New("k"))
 	cases := []struct {
@@ -119,7 +158,9 @@ func TestEncodeKey(t *testing.T) {
 	}{
 		{[]string{"C001"}, false, "C001", false},
 		{[]string{"a b,c"}, false, "a-20b-2Cc", false},
-		{[]string{"x", "y"}, false, "x__y", false},
+		{[]string{"x", "y"}, false, "x-_y", false},
+		{[]string{"INV-2024"}, false, "INV--2024", false},
+		{[]string{"a_", "b"}, false, "a_-_b", false},
 		{[]string{"é"}, false, "-C3-A9", false},
 	}
 	for _, tc := range cases {

@@ -28,10 +28,12 @@ func NewIDs(namespace string, keySecret secret.String) *IDs {
 	return &IDs{Namespace: namespace, secret: []byte(k)}
 }
 
-// EncodeKey turns key values into the name part of an external ID: allowed
-// characters [A-Za-z0-9_.-] stay, any other byte becomes -XX (hex), parts
-// are joined by "__". hashed reports whether the result is a keyed hash
-// (personal, or longer than MaxKeyBytes).
+// EncodeKey turns key values into the name part of an external ID, one to
+// one (two different keys never share an external ID): letters, digits,
+// "_" and "." stay, "-" becomes "--", any other byte "-XX" (hex), and the
+// parts of a composite key are joined by "-_", which no encoded part
+// holds. hashed reports whether the result is a keyed hash (personal, or
+// longer than MaxKeyBytes).
 func (ids *IDs) EncodeKey(parts []string, personal bool) (enc string, hashed bool) {
 	raw := strings.Join(parts, "\x1f")
 	if personal {
@@ -40,7 +42,7 @@ func (ids *IDs) EncodeKey(parts []string, personal bool) (enc string, hashed boo
 	var b strings.Builder
 	for i, p := range parts {
 		if i > 0 {
-			b.WriteString("__")
+			b.WriteString(partSeparator)
 		}
 		encodePart(&b, p)
 	}
@@ -50,12 +52,20 @@ func (ids *IDs) EncodeKey(parts []string, personal bool) (enc string, hashed boo
 	return b.String(), false
 }
 
+// partSeparator joins the parts of a composite key: an encoded part has
+// a "-" only before another "-" or two hex digits, never before "_".
+const partSeparator = "-_"
+
 func encodePart(b *strings.Builder, s string) {
 	const hexd = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' {
 			b.WriteByte(c)
+			continue
+		}
+		if c == '-' {
+			b.WriteString("--")
 			continue
 		}
 		b.WriteByte('-')
