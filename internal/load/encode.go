@@ -154,6 +154,9 @@ func listForm(path string, refs []record.Ref) (string, error) {
 
 // cell returns the column and the text of one value.
 func (e *Encoder) cell(path string, v any) (string, string) {
+	if col, s, ok := deferredCell(path, v); ok { // filled when the batch is sent (attachments.go)
+		return col, s
+	}
 	switch x := v.(type) {
 	case nil:
 		return path + e.forms[path], ""

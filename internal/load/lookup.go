@@ -111,8 +111,10 @@ func (r *runner) images(ctx context.Context, p *passRun, items []*item) ([]ledge
 			continue
 		}
 		byID[it.exists] = it.key
-		for f := range it.o.Row.Values {
-			fields[f] = true
+		for f, v := range it.o.Row.Values {
+			if !isFile(v) { // no copies of file contents in the ledger: a rollback keeps the new content
+				fields[f] = true
+			}
 		}
 	}
 	if len(byID) == 0 || len(fields) == 0 {

@@ -52,6 +52,7 @@ type passRun struct {
 	stop    chan struct{}
 	errOnce sync.Once
 	err     error
+	att     *attachState // the files directory of a pass that sends files (attachments.go)
 }
 
 // errStopped ends Stream when a worker failed; the worker's error is
@@ -76,6 +77,7 @@ func (r *runner) pass(ctx context.Context, e *pipeline.Entity) (*EntitySummary, 
 	}
 	close(p.jobs)
 	wg.Wait()
+	p.closeAttachments()
 	err = p.result(ctx, serr)
 	if err == nil && e.Pass == 1 {
 		err = r.missingInSource(ctx, p)
@@ -110,6 +112,7 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 	if e.Model == "stock.quant" { // counted quantities, applied by action_apply_inventory
 		p.extra = withKey(p.extra, "inventory_mode", true)
 	}
+	p.extra = attachmentContext(e.Model, p.extra)
 	if e.Pass == 2 {
 		if p.pass1, err = r.st.Rows(ctx, e.Name, 1); err != nil {
 			return nil, err
@@ -312,6 +315,9 @@ func (p *passRun) ready(ctx context.Context, o pipeline.Outcome) error {
 	}
 	it.enc = enc
 	sig := enc.Signature()
+	if err := p.byteBound(ctx, sig, it); err != nil {
+		return err
+	}
 	p.groups[sig] = append(p.groups[sig], it)
 	if len(p.groups[sig]) >= p.sizer.Size() {
 		b := p.groups[sig]
@@ -385,6 +391,9 @@ func (p *passRun) flushGroups(ctx context.Context) error {
 func (p *passRun) dispatch(ctx context.Context, b []*item) error {
 	b, err := p.guardEdits(ctx, b)
 	if err != nil || len(b) == 0 {
+		return err
+	}
+	if b, err = p.materialize(ctx, b); err != nil || len(b) == 0 {
 		return err
 	}
 	select {

@@ -175,7 +175,7 @@ func (c *converter) file(fv *mapping.FileValue, f *validate.Field) any {
 }
 
 // ErrTooLarge says a file is over max_file_size.
-var ErrTooLarge = errors.New("over the size limit")
+var ErrTooLarge = errors.New("pipeline: the file is over max_file_size")
 
 // ReadFile opens name in dir, checks its size against maxFile and returns
 // its size and SHA-1 (the bytes are streamed through the hash, never
@@ -186,9 +186,9 @@ func ReadFile(dir *open.Dir, name string, maxFile int64) (*record.File, error) {
 	f, err := dir.Open(name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("file %s does not exist: %w", where, fs.ErrNotExist)
+		return nil, &fileError{fmt.Sprintf("file %s does not exist", where), fs.ErrNotExist}
 	case errors.Is(err, open.ErrOutside):
-		return nil, fmt.Errorf("file %q is outside the files directory: %w", name, open.ErrOutside)
+		return nil, &fileError{fmt.Sprintf("file %q is outside the files directory", name), open.ErrOutside}
 	case err != nil:
 		return nil, fmt.Errorf("file %s cannot be read: %w", where, unwrapPath(err))
 	}
@@ -198,7 +198,7 @@ func ReadFile(dir *open.Dir, name string, maxFile int64) (*record.File, error) {
 		return nil, fmt.Errorf("file %s cannot be read: %w", where, unwrapPath(err))
 	}
 	if info.Size() > maxFile {
-		return nil, fmt.Errorf("file %s is %s, %w of %s", where, plan.ByteSize(info.Size()), ErrTooLarge, plan.ByteSize(maxFile))
+		return nil, &fileError{fmt.Sprintf("file %s is %s, over the %s limit", where, plan.ByteSize(info.Size()), plan.ByteSize(maxFile)), ErrTooLarge}
 	}
 	h := sha1.New() //nolint:gosec // see the import
 	n, err := io.Copy(h, io.LimitReader(f, maxFile+1))
@@ -206,10 +206,19 @@ func ReadFile(dir *open.Dir, name string, maxFile int64) (*record.File, error) {
 		return nil, fmt.Errorf("file %s cannot be read: %w", where, unwrapPath(err))
 	}
 	if n > maxFile {
-		return nil, fmt.Errorf("file %s grew past %s while it was read: %w", where, plan.ByteSize(maxFile), ErrTooLarge)
+		return nil, &fileError{fmt.Sprintf("file %s grew past the %s limit while it was read", where, plan.ByteSize(maxFile)), ErrTooLarge}
 	}
-	return &record.File{Name: where, Size: n, SHA1: hex.EncodeToString(h.Sum(nil))}, nil
+	return &record.File{Name: name, Size: n, SHA1: hex.EncodeToString(h.Sum(nil))}, nil
 }
+
+// fileError is a finding's message about a file, matching its kind.
+type fileError struct {
+	msg  string
+	kind error
+}
+
+func (e *fileError) Error() string { return e.msg }
+func (e *fileError) Unwrap() error { return e.kind }
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError

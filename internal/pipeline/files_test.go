@@ -99,12 +99,12 @@ func TestFilesAreHashedAndCheckedPerRow(t *testing.T) {
 	require.Len(t, out, 5)
 
 	require.Equal(t, pipeline.Ready, out[0].State, "%v", out[0].Findings)
-	require.Equal(t, &record.File{Name: "scans/a.pdf", Size: 6, SHA1: "4c18e2ec1d1e6d9e53f57499a66aeb691d687370"}, out[0].Row.Values["datas"])
+	require.Equal(t, &record.File{Name: "a.pdf", Size: 6, SHA1: "4c18e2ec1d1e6d9e53f57499a66aeb691d687370"}, out[0].Row.Values["datas"])
 	require.Equal(t, record.IDRef{Model: "res.partner", ExternalID: "acme_f.partners_P1"}, out[0].Row.Values["res_id"])
 	require.Equal(t, "application/pdf", out[0].Row.Values["mimetype"])
 
 	for i, want := range []string{
-		"file scans/big.pdf is 31 B, over the size limit of 10 B",
+		"file scans/big.pdf is 31 B, over the 10 B limit",
 		"file scans/gone.pdf does not exist",
 		`file "../p.csv" is outside the files directory`,
 	} {

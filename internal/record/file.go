@@ -4,10 +4,10 @@ package record
 // attachment's datas): its size and SHA-1, never the bytes of a file read
 // from a directory, which the loader reads again when it sends the row's
 // batch (and checks against SHA1). Data holds the bytes only when they
-// came in the source row itself (a bytea or BLOB column). Name says where
-// the file is, for findings; it is not part of the value (a file moved
-// with the same bytes is unchanged). A row holds a *File, so values stay
-// comparable.
+// came in the source row itself (a bytea or BLOB column). Name is the
+// file's name in the entity's files directory (empty for bytes from a
+// column); it is not part of the value (a file moved with the same bytes
+// is unchanged). A row holds a *File, so values stay comparable.
 type File struct {
 	Name string `json:"-"`
 	Size int64  `json:"size"`

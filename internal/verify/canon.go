@@ -30,6 +30,9 @@ type Resolver interface {
 // compareField returns the canonical wanted and got values of one field
 // and whether they are equal.
 func compareField(f Field, want, got any, r Resolver) (w, g string, equal bool) {
+	if w, g, eq, ok := compareAttachment(f, want, got, r); ok { // files and references by id (attachments.go)
+		return w, g, eq
+	}
 	switch f.Type {
 	case "many2one":
 		wants := refKeys([]record.Ref{asRef(want)})

@@ -42,7 +42,7 @@ func (c *Checker) Changed(ctx context.Context, model string, written map[int64]r
 	for id, w := range written {
 		ids = append(ids, id)
 		for _, f := range wantedFields(w) {
-			fields[f] = true
+			fields[readName(model, f, wantValue(w, f))] = true
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
@@ -55,6 +55,9 @@ func (c *Checker) Changed(ctx context.Context, model string, written map[int64]r
 		return nil, err
 	}
 	names, err := c.externalIDs(ctx, schema, recs)
+	if err == nil {
+		err = c.idRefNames(ctx, names, written, recs)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,8 @@ func CompareRow(fields map[string]Field, want record.Row, got map[string]any, ex
 		if want.Model == "stock.quant" && name == "inventory_quantity" {
 			gotName = "quantity" // applying the inventory moves the count into quantity
 		}
+		gotName = readName(want.Model, gotName, wantValue(want, name)) // an attachment's checksum
+		f = readField(f, name, gotName)
 		if w, g, eq := compareField(f, wantValue(want, name), got[gotName], r); !eq {
 			res.Diffs = append(res.Diffs, FieldDiff{Field: name, Want: w, Got: g})
 		}
@@ -187,6 +189,7 @@ func batchQuery(rows []Expected) (ids []int64, fields []string) {
 			ids = append(ids, e.ID)
 		}
 		for _, f := range wantedFields(e.Row) {
+			f = readName(e.Row.Model, f, wantValue(e.Row, f))
 			if !seen[f] {
 				seen[f] = true
 				fields = append(fields, f)

@@ -237,6 +237,7 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 		return r.batch(ctx, model, rows)
 	}
 	add := func(row record.Row) error {
+		row = withoutFileBytes(row) // digests suffice (attachments.go)
 		r.claimed[row.ExternalID] = true
 		exp := Expected{Row: row, ID: r.ix.byXML[row.ExternalID]}
 		if handled, err := r.fastAdd(ctx, exp); handled || err != nil {
