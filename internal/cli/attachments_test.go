@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ferry-migrate/ferry/internal/mapping"
 	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/sandbox"
 	"github.com/ferry-migrate/ferry/internal/secret"
@@ -92,6 +93,13 @@ entities:
 	return plan, c
 }
 
+// scanID is the external ID of a row of the attachments plan.
+func scanID(entity, key string) string {
+	ids := mapping.NewIDs("legacy_scans", secret.String{})
+	enc, _ := ids.EncodeKey([]string{key}, false)
+	return ids.ExternalID(entity, enc)
+}
+
 func sha1Of(s string) string {
 	sum := sha1.Sum([]byte(s)) //nolint:gosec // see the import
 	return hex.EncodeToString(sum[:])
@@ -120,7 +128,8 @@ func stable(dir, out string) string {
 // file's SHA-1; the file over max_file_size and the missing one are
 // quarantined with MAP219 naming them; verify is clean; a rerun changes
 // nothing; after one scan's bytes change in the source, verify reports
-// the checksum difference.
+// the checksum difference, and the next run updates that attachment
+// alone (not taken for an edit made in Odoo) and verify is clean again.
 func TestAttachmentsLoadVerifyAndReportAChangedFile(t *testing.T) {
 	for _, version := range []int{18, 19} {
 		t.Run(fmt.Sprint("odoo", version), func(t *testing.T) {
@@ -134,9 +143,9 @@ func TestAttachmentsLoadVerifyAndReportAChangedFile(t *testing.T) {
 			golden(t, "attachments/quarantine.golden", string(q))
 
 			ctx := context.Background()
-			_, inv, err := c.Resolve(ctx, "legacy_scans.invoices_INV-001")
+			_, inv, err := c.Resolve(ctx, scanID("invoices", "INV-001"))
 			require.NoError(t, err)
-			_, att, err := c.Resolve(ctx, "legacy_scans.invoice_scans_INV-001.pdf")
+			_, att, err := c.Resolve(ctx, scanID("invoice_scans", "INV-001.pdf"))
 			require.NoError(t, err)
 			recs, err := c.Read(ctx, "ir.attachment", []int64{att}, []string{"name", "res_model", "res_id", "mimetype", "checksum", "file_size", "datas"})
 			require.NoError(t, err)
@@ -160,6 +169,35 @@ func TestAttachmentsLoadVerifyAndReportAChangedFile(t *testing.T) {
 			code, out, errs = run(t, "verify", plan)
 			require.Equal(t, ExitDifferences, code, "%s\n%s", out, errs)
 			golden(t, "attachments/verify-changed.golden", stable(dir, out))
+
+			code, out, errs = run(t, "run", plan)
+			require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
+			require.Regexp(t, `invoice_scans\s+ir.attachment\s+5\s+1\s+2\s+2\s+0\s+holds`, out, "the changed scan alone is sent again")
+			code, out, errs = run(t, "verify", plan)
+			require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
 		})
 	}
+}
+
+// An attachment whose content someone replaced in Odoo is not overwritten
+// when its source file changes too: the run quarantines it as
+// changed_in_target, comparing Odoo's checksum with what Ferry wrote.
+func TestAttachmentEditedInOdooIsNotOverwritten(t *testing.T) {
+	plan, c := attachmentPlan(t, 18)
+	dir := filepath.Dir(plan)
+	code, out, errs := run(t, "run", plan)
+	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
+	ctx := context.Background()
+	_, att, err := c.Resolve(ctx, scanID("invoice_scans", "INV-001.pdf"))
+	require.NoError(t, err)
+	require.NoError(t, c.Write(ctx, "ir.attachment", []int64{att}, map[string]any{"datas": "ZWRpdGVkIGluIE9kb28="})) // "edited in Odoo"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "scans", "INV-001.pdf"), []byte("%PDF-1.4 invoice INV-001, v2\n"), 0o644))
+
+	code, out, errs = run(t, "run", plan)
+	require.Equal(t, ExitPartial, code, "%s\n%s", out, errs)
+	require.Regexp(t, `invoice_scans\s+ir.attachment\s+5\s+0\s+2\s+3\s+0\s+holds`, out)
+	q, err := os.ReadFile(filepath.Join(dir, ".ferry", "quarantine", "invoice_scans.csv"))
+	require.NoError(t, err)
+	require.Contains(t, string(q), fmt.Sprintf(`LOAD406 the record was changed in Odoo after Ferry wrote it (datas: Ferry wrote ""sha1:%s"", Odoo now holds ""sha1:%s""`,
+		sha1Of(attachmentFiles["scans/INV-001.pdf"]), sha1Of("edited in Odoo")))
 }

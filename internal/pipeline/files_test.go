@@ -2,7 +2,10 @@ package pipeline_test
 
 import (
 	"context"
+	"crypto/sha1" //nolint:gosec // Odoo's checksum
 	"database/sql"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/sandbox/orm"
+	"github.com/ferry-migrate/ferry/internal/testutil"
 	"github.com/ferry-migrate/ferry/internal/validate"
 )
 
@@ -156,4 +160,49 @@ func TestFilesFromABlobColumn(t *testing.T) {
 	require.Equal(t, "text/plain", out[0].Row.Values["mimetype"])
 	require.Equal(t, pipeline.Quarantined, out[1].State)
 	require.Contains(t, out[1].Findings[0].Msg, "the column's file is 12 B, over the 10 B limit")
+}
+
+// A bytea column of PostgreSQL and a BLOB of MariaDB are files too.
+func TestIntegrationFilesFromDatabaseColumns(t *testing.T) {
+	testutil.Integration(t)
+	for _, s := range []struct{ kind, driver, dsn, blob string }{
+		{"postgres", "pgx", testutil.PostgresURL(), "bytea"},
+		{"mysql", "mysql", testutil.MariaDBDSN(), "longblob"},
+	} {
+		t.Run(s.kind, func(t *testing.T) {
+			db, err := testutil.Ping(s.driver, s.dsn)
+			if err != nil {
+				testutil.Unavailable(t, s.kind, err)
+			}
+			defer db.Close()
+			table := testutil.UniqueName("ferry_files")
+			_, err = db.Exec(fmt.Sprintf("CREATE TABLE %s (id integer PRIMARY KEY, name varchar(50), body %s)", table, s.blob))
+			require.NoError(t, err)
+			t.Cleanup(func() { _, _ = db.Exec("DROP TABLE " + table) })
+			_, err = db.Exec(fmt.Sprintf("INSERT INTO %s VALUES (1, 'a.txt', ?), (2, 'b.pdf', NULL)", table), []byte("abc\x00\xff"))
+			if err != nil { // PostgreSQL's placeholders
+				_, err = db.Exec(fmt.Sprintf("INSERT INTO %s VALUES (1, 'a.txt', $1), (2, 'b.pdf', NULL)", table), []byte("abc\x00\xff"))
+			}
+			require.NoError(t, err)
+			t.Setenv("FERRY_TEST_FILES_DSN", s.dsn)
+			text := strings.NewReplacer("  s: {kind: csv, path: .}\n", "  s: {kind: csv, path: .}\n  old: {kind: "+s.kind+", dsn: {env: FERRY_TEST_FILES_DSN}}\n",
+				"from: {source: s, file: d.csv}", "from: {source: old, table: "+table+"}", "    files: scans\n", "",
+				"key: file", "key: id", "file(row.file)", "file(row.body)", "mimetype(row.file)", "mimetype(row.name)", "name: row.file", "name: row.name",
+				`res_id: ref("partners", row.partner)`, `res_id: ref("partners", "P1")`).Replace(attachPlan)
+			pl, err := preparePlan(t, text, map[string]string{"p.csv": "code,name\nP1,Ada\n"})
+			require.NoError(t, err)
+			defer pl.Close()
+			out := streamAll(t, pl, "docs")
+			require.Len(t, out, 2)
+			require.Equal(t, pipeline.Ready, out[0].State, "%v", out[0].Findings)
+			require.Equal(t, &record.File{Size: 5, SHA1: sha1Hex("abc\x00\xff"), Data: []byte("abc\x00\xff")}, out[0].Row.Values["datas"])
+			require.Equal(t, pipeline.Ready, out[1].State, "%v", out[1].Findings)
+			require.Nil(t, out[1].Row.Values["datas"], "a NULL column is no file")
+		})
+	}
+}
+
+func sha1Hex(s string) string {
+	sum := sha1.Sum([]byte(s)) //nolint:gosec // Odoo's checksum
+	return hex.EncodeToString(sum[:])
 }

@@ -21,7 +21,9 @@ import (
 // given (in lower case), else guessed from the name, else from the bytes.
 // res_id (a many2one_reference) is a plain integer, 0 when empty. A
 // created attachment without datas has no checksum; a write of empty
-// datas has the SHA-1 of nothing, as in Odoo.
+// datas has the SHA-1 of nothing, as in Odoo. Images are stored as sent,
+// as Odoo does with image_no_postprocess in the context (which Ferry
+// sends); without it Odoo shrinks those over 1920×1920 (checked on 18).
 
 // rawKey is where a record keeps an attachment's bytes (datas is not stored).
 const rawKey = "\x00raw"
