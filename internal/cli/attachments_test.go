@@ -201,3 +201,16 @@ func TestAttachmentEditedInOdooIsNotOverwritten(t *testing.T) {
 	require.Contains(t, string(q), fmt.Sprintf(`LOAD406 the record was changed in Odoo after Ferry wrote it (datas: Ferry wrote ""sha1:%s"", Odoo now holds ""sha1:%s""`,
 		sha1Of(attachmentFiles["scans/INV-001.pdf"]), sha1Of("edited in Odoo")))
 }
+
+// ping --plan probes the attachments entity with its real columns: the
+// file contents and res_id, which the loader fills when it sends a batch,
+// go empty, and Odoo refuses nothing.
+func TestPingPlanProbesAttachments(t *testing.T) {
+	plan, _ := attachmentPlan(t, 18)
+	code, out, errs := run(t, "ping", "--plan", plan)
+	require.Equal(t, ExitOK, code, errs)
+	require.Contains(t, out, "model ir.attachment (invoice_scans)")
+	i := strings.Index(out, "model ir.attachment (invoice_scans)")
+	require.Regexp(t, `probe\s+no refusal \(nothing was written\)`, out[i:])
+	require.Contains(t, out[i:], "sent empty in the probe (filled when a batch is sent): datas, res_id", out)
+}

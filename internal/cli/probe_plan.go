@@ -67,11 +67,15 @@ func probeEntity(ctx context.Context, c *odoo.Client, pl *pipeline.Pipeline, e *
 		a.Note = "no row of this entity would load: nothing to probe"
 		return a, nil
 	}
+	deferred := load.ProbeCells(enc)
 	rows, note, err := probeForms(ctx, c, e.Model, enc, ns)
 	if err != nil {
 		return a, err
 	}
 	a.Note = note
+	if len(deferred) > 0 {
+		a.Note = strings.TrimPrefix(a.Note+"; ", "; ") + "sent empty in the probe (filled when a batch is sent): " + strings.Join(deferred, ", ")
+	}
 	res, err := c.Load(ctx, e.Model, enc.Columns, rows, nil)
 	if err != nil {
 		return a, err

@@ -79,6 +79,11 @@ func deferredCell(path string, v any) (string, string, bool) {
 	return "", "", false
 }
 
+func isDeferred(v any) bool {
+	_, _, ok := deferredCell("", v)
+	return ok
+}
+
 // isFile reports a file value (kept out of before-images: Ferry keeps no
 // copies of file contents in the ledger).
 func isFile(v any) bool {
@@ -139,8 +144,8 @@ func deferredCells(it *item) []deferred {
 	}
 	add := func(row int, prefix string, vs map[string]any) {
 		for f, v := range vs {
-			if _, _, ok := deferredCell("", v); ok {
-				out = append(out, deferred{row: row, col: col[prefix+f], v: v})
+			if j, has := col[prefix+f]; has && isDeferred(v) {
+				out = append(out, deferred{row: row, col: j, v: v})
 			}
 		}
 	}
@@ -337,4 +342,21 @@ func (p *passRun) ledgerIDs(ctx context.Context, refs map[string]record.IDRef) (
 		}
 	}
 	return out, nil
+}
+
+// ProbeCells empties the cells of enc the loader fills only when it sends
+// a batch (file contents, database ids of references), for a probe load
+// (ferry ping --plan) that needs the columns, not the files, and returns
+// the fields emptied, sorted.
+func ProbeCells(enc *Encoded) []string {
+	seen := map[string]bool{}
+	for _, row := range enc.Rows {
+		for j, cell := range row {
+			if cell == unreadCell || cell == unresolvedCell {
+				row[j] = ""
+				seen[enc.Columns[j]] = true
+			}
+		}
+	}
+	return sortedKeys(seen)
 }
