@@ -45,9 +45,6 @@ var knownBugs = map[string]string{
 	"bug_mask_partial": "when one mask of a row fails (MAP217), the row's other personal columns are masked or not depending on map " +
 		"iteration order (internal/pipeline/stream.go mask ranges over e.Mask and stops at the first error), so a test run's " +
 		"quarantine file may hold real names and emails: expected/ holds the row with every other mask applied",
-	"bug_self_reference_missing": "a self-reference (or one within a cycle) to a key no source row has is only converted in the " +
-		"link pass: validate does not stream it, and run turns it into a warning (internal/pipeline/refs.go planRef, pass 2) that " +
-		"reaches no output, loads the row without the link and exits 0: expected/ holds the VAL314 validate should report",
 	"bug_number_locale_contradiction": "parse_number with a declared locale accepts separators that contradict it (\"1,234.56\" " +
 		"in de, \"1.234,56\" in en) and returns 1.23456 without a finding (internal/mapping/parse.go ParseNumber drops the " +
 		"grouping separator wherever it is): expected/ holds the MAP214 those rows should get",

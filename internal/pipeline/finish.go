@@ -39,14 +39,17 @@ func (r *streamRun) build(w *work) {
 		ExternalID: w.xmlid, Values: make(map[string]any, len(r.c.fields)), Pos: rec.Pos}
 	for i := range r.c.fields {
 		f := &r.c.fields[i]
-		if f.link != (r.e.Pass == 2) {
-			continue
-		}
 		v, ok := w.values[f.Field]
-		if !ok {
-			continue
+		switch {
+		case !ok:
+		case f.link && r.e.Pass == 1:
+			// written in the link pass; converted here only so a reference
+			// to a key no source row has is found now (VAL314), as for a
+			// reference to another entity
+			r.convert(w, rec.Pos, f.Field, v, f.schema)
+		case f.link == (r.e.Pass == 2):
+			row.Values[f.Field] = r.convert(w, rec.Pos, f.Field, v, f.schema)
 		}
-		row.Values[f.Field] = r.convert(w, rec.Pos, f.Field, v, f.schema)
 	}
 	if r.e.Pass == 1 {
 		r.buildLines(w, row)
