@@ -194,3 +194,24 @@ func FuzzCompile(f *testing.F) {
 		_, _ = r.Run(p, map[string]any{"row": map[string]any{"a": "x", "id": "1", "d": "01/02/03"}})
 	})
 }
+
+// A number whose separators contradict the declared locale is a finding,
+// never a number a thousand times off.
+func TestParseNumberRefusesContradictorySeparators(t *testing.T) {
+	good := map[[2]string]float64{
+		{"1.234,56", "de"}: 1234.56, {"1,234.56", "en"}: 1234.56, {"1 234,56", "fr"}: 1234.56,
+		{"1.234.567,8", "de"}: 1234567.8, {"-12,5", "de"}: -12.5, {"12", "de"}: 12, {"1234,5", "de"}: 1234.5,
+		{"1,234.56", ""}: 1234.56, {"1.234,56", ""}: 1234.56,
+	}
+	for in, want := range good {
+		got, err := ParseNumber(in[0], in[1])
+		require.NoError(t, err, "%q %s", in[0], in[1])
+		require.InDelta(t, want, got, 1e-9, "%q %s", in[0], in[1])
+	}
+	for _, in := range [][2]string{{"1,234.56", "de"}, {"1.234,56", "en"}, {"1.5", "de"}, {"1,23,456.7", "en"}, {"12.34.56", "en"}} {
+		_, err := ParseNumber(in[0], in[1])
+		var f *Finding
+		require.ErrorAs(t, err, &f, "%q %s", in[0], in[1])
+		require.Equal(t, "MAP214", f.Code)
+	}
+}

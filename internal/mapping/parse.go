@@ -82,6 +82,9 @@ func ParseNumber(s, locale string) (float64, error) {
 		neg, t = true, strings.TrimSuffix(t, "-")
 	}
 	dec := decimalSep(t, locale)
+	if locale != "" && !wellGrouped(t, dec) {
+		return 0, findingf("MAP214", "%q is not a number (locale %s)", s, locale)
+	}
 	if dec == ',' {
 		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
 	} else {
@@ -95,6 +98,29 @@ func ParseNumber(s, locale string) (float64, error) {
 		f = -f
 	}
 	return f, nil
+}
+
+// wellGrouped checks the separators of a number written in a declared
+// locale: one decimal separator at most, and grouping separators only
+// before it, between groups of three digits ("1.234.567,8" in de). A text
+// that contradicts the locale ("1,234.56" in de) must not be read as
+// another number.
+func wellGrouped(t string, dec byte) bool {
+	group := byte('.')
+	if dec == '.' {
+		group = ','
+	}
+	intPart, _, hasDec := strings.Cut(t, string(dec))
+	if hasDec && strings.ContainsAny(t[len(intPart)+1:], ".,") {
+		return false
+	}
+	groups := strings.Split(strings.TrimLeft(intPart, "+-"), string(group))
+	for i, g := range groups[1:] {
+		if len(g) != 3 || (i == 0 && (len(groups[0]) == 0 || len(groups[0]) > 3)) {
+			return false
+		}
+	}
+	return true
 }
 
 func orAuto(l string) string {
