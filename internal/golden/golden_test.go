@@ -42,9 +42,6 @@ const maskKey = "golden-cases-mask-key-0001"
 var knownBugs = map[string]string{
 	"bug_plan_finding_order": "plan schema findings (CFG101) come in a different order from run to run (the JSON Schema validator's causes " +
 		"are not sorted; internal/plan/load.go leaves): expected/ holds them in file order",
-	"bug_mask_partial": "when one mask of a row fails (MAP217), the row's other personal columns are masked or not depending on map " +
-		"iteration order (internal/pipeline/stream.go mask ranges over e.Mask and stops at the first error), so a test run's " +
-		"quarantine file may hold real names and emails: expected/ holds the row with every other mask applied",
 }
 
 // goldenCase is one directory of testdata.

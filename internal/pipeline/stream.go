@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/diag"
@@ -356,20 +357,38 @@ func (r *streamRun) lineRow(w *work, cl *compiledLines, lrec *record.Record, see
 }
 
 // mask applies the entity's mask: rules to the source row in place.
+// unmaskable replaces a personal value its mask kind cannot handle: the
+// original never reaches a quarantine file or Odoo.
+const unmaskable = "[not masked]"
+
+// mask applies every mask rule of e to rec, in column order. A value a
+// rule cannot mask is replaced by unmaskable and named in the error (not
+// quoted: it is personal), after every other column has been masked.
 func (p *Pipeline) mask(e *plan.Entity, rec *record.Record) error {
 	if p.opts.Masker == nil || len(e.Mask) == 0 {
 		return nil
 	}
-	for col, kind := range e.Mask {
+	cols := make([]string, 0, len(e.Mask))
+	for col := range e.Mask {
+		cols = append(cols, col)
+	}
+	sort.Strings(cols)
+	var failed []string
+	for _, col := range cols {
+		kind := e.Mask[col]
 		v, ok := rec.Values[col]
 		if !ok || v == nil {
 			continue
 		}
 		m, err := p.opts.Masker.Mask(kind, record.Text(v))
 		if err != nil {
-			return fmt.Errorf("mask %s as %s: %w", col, kind, err)
+			m = unmaskable
+			failed = append(failed, fmt.Sprintf("%s as %s", col, kind))
 		}
 		rec.Values[col] = m
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("cannot mask %s: the value is not in a form the kind masks (left out, shown as %s)", strings.Join(failed, ", "), unmaskable)
 	}
 	return nil
 }
