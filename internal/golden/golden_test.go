@@ -40,8 +40,6 @@ const maskKey = "golden-cases-mask-key-0001"
 // does not yet; they are skipped with the bug's description. Remove a
 // case from here when its bug is fixed.
 var knownBugs = map[string]string{
-	"bug_plan_finding_order": "plan schema findings (CFG101) come in a different order from run to run (the JSON Schema validator's causes " +
-		"are not sorted; internal/plan/load.go leaves): expected/ holds them in file order",
 }
 
 // goldenCase is one directory of testdata.

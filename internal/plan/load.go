@@ -281,9 +281,34 @@ func (c *checker) schema(doc any, skip map[string]bool) {
 	if !errors.As(err, &ve) {
 		return
 	}
+	start := len(c.ds)
 	for _, leaf := range leaves(ve) {
 		c.schemaFinding(leaf, skip)
 	}
+	// the validator's causes come in no fixed order: report them in file order
+	found := c.ds[start:]
+	sort.SliceStable(found, func(i, j int) bool {
+		li, ci := lineCol(found[i].Pos.File)
+		lj, cj := lineCol(found[j].Pos.File)
+		if li != lj {
+			return li < lj
+		}
+		if ci != cj {
+			return ci < cj
+		}
+		return found[i].Msg < found[j].Msg
+	})
+}
+
+// lineCol reads the line and column at the end of "file:line:column".
+func lineCol(pos string) (int, int) {
+	parts := strings.Split(pos, ":")
+	if len(parts) < 3 {
+		return 0, 0
+	}
+	l, _ := strconv.Atoi(parts[len(parts)-2])
+	c, _ := strconv.Atoi(parts[len(parts)-1])
+	return l, c
 }
 
 func (c *checker) schemaFinding(e *js.ValidationError, skip map[string]bool) {
