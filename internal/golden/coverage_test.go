@@ -40,12 +40,9 @@ var notInGolden = map[string]string{
 	// LOAD403: internal/load/encode_test.go TestEncode "mixed many2many"
 	// (the encoding error internal/load/pass.go quarantines as LOAD403).
 	"LOAD403": "run only: raised while encoding a batch for Odoo",
-	// LOAD404: internal/load/encode_test.go TestAttribute "warnings are
-	// not errors"; the LOAD404 message itself (internal/load/send.go) is
-	// asserted by no test.
+	// LOAD404: internal/load/run_test.go TestWarningsAndSilentRejections.
 	"LOAD404": "run only: Odoo's warnings on a loaded row",
-	// LOAD405: Odoo rolling back a row sent alone without a message
-	// (internal/load/send.go errorTexts); asserted by no test.
+	// LOAD405: internal/load/run_test.go TestWarningsAndSilentRejections.
 	"LOAD405": "run only: Odoo's answer to a row sent alone",
 	// LOAD406: internal/cli/edits_test.go TestRunDoesNotOverwriteEditsMadeInOdoo.
 	"LOAD406": "run only: compares with what an earlier run wrote",

@@ -43,6 +43,10 @@ type fakeTarget struct {
 	perRecord    time.Duration
 	timeoutAbove int
 	sizes        []int
+	// warn adds a warning for a data row (Odoo loads it anyway); silent
+	// rolls a batch holding the row back without any message.
+	warn   func(row map[string]string) string
+	silent func(row map[string]string) bool
 }
 
 type fakeRec struct {
@@ -70,6 +74,7 @@ func (f *fakeTarget) Load(_ context.Context, model string, cols []string, data [
 		injected = &odoo.Error{Kind: odoo.KindTransport, Sent: true, Message: "/jsonrpc: context deadline exceeded"}
 	}
 	res := &odoo.LoadResult{}
+	rollback := false
 	for i, row := range data {
 		m := map[string]string{}
 		for j, c := range cols {
@@ -78,10 +83,17 @@ func (f *fakeTarget) Load(_ context.Context, model string, cols []string, data [
 		if f.reject != nil {
 			if msg := f.reject(model, m); msg != "" {
 				res.Messages = append(res.Messages, odoo.LoadMessage{Type: "error", Message: msg, From: i, To: i, Field: f.field, Record: recordOf(spans, i)})
+				rollback = true
 			}
 		}
+		if f.warn != nil {
+			if msg := f.warn(m); msg != "" {
+				res.Messages = append(res.Messages, odoo.LoadMessage{Type: "warning", Message: msg, From: i, To: i, Field: "name", Record: recordOf(spans, i)})
+			}
+		}
+		rollback = rollback || (f.silent != nil && f.silent(m))
 	}
-	if len(res.Messages) > 0 {
+	if rollback {
 		if f.global {
 			res.Messages = append([]odoo.LoadMessage{{Type: "error", Message: "global failure"}}, res.Messages...)
 		}

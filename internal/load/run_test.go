@@ -346,3 +346,35 @@ func TestRunWithoutIrModelDataRights(t *testing.T) {
 	require.Equal(t, int64(6), s.Entities[0].Created)
 	requireEvent(t, rec, "message")
 }
+
+// A row Odoo loads with a warning is loaded, and the warning is kept on
+// its ledger row (LOAD404); a row Odoo rolls back without a word, even
+// alone, is quarantined as unattributed (LOAD405) and the rest loads.
+func TestWarningsAndSilentRejections(t *testing.T) {
+	f := newFixture(t)
+	fake := newFake()
+	fake.warn = func(row map[string]string) string {
+		if row["name"] == "Eve" {
+			return "the VAT number could not be checked"
+		}
+		return ""
+	}
+	fake.silent = func(row map[string]string) bool { return row["name"] == "Gus" }
+	s, err := f.run(t, fake, Options{BatchSize: 10})
+	require.NoError(t, err)
+	require.Equal(t, [5]int64{8, 5, 0, 2, 1}, counts(s)["customers/1"], "Gus and the row without a name quarantined, Dan skipped")
+	rows := ledgerRows(t, f.store)
+	byKey := map[string]ledger.Row{}
+	for _, r := range rows {
+		if r.Pass == 1 && r.Entity == "customers" {
+			byKey[r.SourceKey] = r
+		}
+	}
+	require.Equal(t, ledger.Loaded, byKey["6"].State)
+	require.Contains(t, byKey["6"].Message, CodeWarning+": the VAT number could not be checked")
+	require.Equal(t, ledger.Quarantined, byKey["8"].State)
+	require.Contains(t, byKey["8"].Message, CodeUnattributed)
+	q, err := os.ReadFile(filepath.Join(f.dir, "quarantine", "customers.csv"))
+	require.NoError(t, err)
+	require.Contains(t, string(q), CodeUnattributed)
+}
