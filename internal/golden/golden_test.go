@@ -39,8 +39,7 @@ const maskKey = "golden-cases-mask-key-0001"
 // knownBugs lists cases whose expected/ is what Ferry should produce but
 // does not yet; they are skipped with the bug's description. Remove a
 // case from here when its bug is fixed.
-var knownBugs = map[string]string{
-}
+var knownBugs = map[string]string{}
 
 // goldenCase is one directory of testdata.
 type goldenCase struct {
