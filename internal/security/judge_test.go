@@ -82,3 +82,17 @@ func TestExportFilePermissions(t *testing.T) {
 	fs = AuditSources(t.Context(), p)
 	require.Equal(t, Pass, fs[1].Status)
 }
+
+// A directory of attachments is checked file by file.
+func TestFilesSourcePermissions(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "scans", "2024"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "scans", "2024", "INV-1.pdf"), []byte("%PDF"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "scans", "INV-2.pdf"), []byte("%PDF"), 0o600))
+	p := &plan.Plan{Dir: dir, Sources: map[string]source.Spec{"scans": {Kind: "files", Path: "scans"}}}
+	fs := AuditSources(t.Context(), p)
+	require.Len(t, fs, 1)
+	require.Equal(t, Fail, fs[0].Status)
+	require.Contains(t, fs[0].Evidence, "1 of 2 file(s)")
+	require.Contains(t, fs[0].Evidence, "INV-1.pdf")
+}

@@ -34,13 +34,17 @@ func AuditSources(ctx context.Context, p *plan.Plan) []Finding {
 			out = append(out, auditDatabase(ctx, n, spec, p.Dir)...)
 		case "odoo":
 			out = append(out, auditOdooSource(ctx, n, spec, p.Dir)...)
-		case "csv", "xlsx", "sqlite":
+		case "csv", "xlsx", "sqlite", "files":
 			if strings.HasPrefix(spec.Path, "sftp://") {
 				out = append(out, notChecked("SEC203", "source "+n+": export files readable only by their owner",
 					"a shell on the SFTP server", "the files are on an SFTP server: check their permissions there"))
 				continue
 			}
-			out = append(out, auditFiles(n, sourceFiles(p, n, spec)))
+			files := sourceFiles(p, n, spec)
+			if spec.Kind == "files" { // a directory of attachments: every file in it
+				files = expand(resolve(p.Dir, spec.Path))
+			}
+			out = append(out, auditFiles(n, files))
 		}
 	}
 	return out
