@@ -92,6 +92,14 @@ type Options struct {
 	// LookupBatch is how many rows are mapped before lookups are resolved
 	// together (default 500).
 	LookupBatch int
+	// IndexBudget bounds the memory of the key indexes (duplicate keys,
+	// case clashes, duplicates: searches, unique rules, the keys references
+	// are checked against), in bytes; beyond it they spill to files in
+	// SpillDir. 0 = DefaultIndexBudget (128 MiB); negative = spill at once.
+	IndexBudget int64
+	// SpillDir holds the spilled key indexes; "" = the system's temporary
+	// directory. The files are removed by Close.
+	SpillDir string
 }
 
 // Entity is one pass over one plan entity.

@@ -143,6 +143,17 @@ func benchRows(tb testing.TB) int {
 	return n
 }
 
+// benchBudget reads FERRY_BENCH_INDEX_BUDGET (MiB; unset = the default).
+func benchBudget(tb testing.TB) int64 {
+	s := os.Getenv("FERRY_BENCH_INDEX_BUDGET")
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	require.NoError(tb, err, "FERRY_BENCH_INDEX_BUDGET")
+	return v << 20
+}
+
 func prepareBench(tb testing.TB, planPath string, opts pipeline.Options) *pipeline.Pipeline {
 	tb.Helper()
 	p, ds, err := plan.Load(planPath)
@@ -172,14 +183,16 @@ func BenchmarkValidate(b *testing.B) {
 	dir := b.TempDir()
 	planPath := writeBenchData(b, dir, n)
 	b.ResetTimer()
+	spilled := 0
 	cpu0, _ := cpuTime(b)
 	start := time.Now()
 	for range b.N {
-		pl := prepareBench(b, planPath, pipeline.Options{})
+		pl := prepareBench(b, planPath, pipeline.Options{IndexBudget: benchBudget(b), SpillDir: b.TempDir()})
 		s, err := pl.DryRun(context.Background(), filepath.Join(dir, "quarantine"))
 		require.NoError(b, err)
 		require.True(b, s.Holds)
 		require.Equal(b, int64(n), s.Entities[1].Read)
+		spilled = pipeline.SpilledIndexes(pl)
 		require.NoError(b, pl.Close())
 		if b.N == 1 {
 			b.Logf("contacts: %d read, %d would load, %d quarantined; codes %v", s.Entities[1].Read,
@@ -193,4 +206,5 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportMetric(float64((cpu1-cpu0).Microseconds())/rows, "cpu-µs/row")
 	b.ReportMetric(rows/(cpu1-cpu0).Seconds(), "rows/cpu-s")
 	b.ReportMetric(float64(maxrss)/1024, "peak-RSS-MiB")
+	b.ReportMetric(float64(spilled), "spilled-indexes")
 }

@@ -27,9 +27,9 @@ func (r *streamRun) finish(w *work) {
 	if r.e.Pass != 1 {
 		return
 	}
-	r.st.pass1 = append(r.st.pass1, w.out.State)
+	r.st.pass1 = append(r.st.pass1, uint8(w.out.State))
 	if w.out.State == Ready {
-		r.st.ready[hash(w.xmlid)] = struct{}{}
+		r.st.ready.put(hash(w.xmlid), 1)
 	}
 }
 

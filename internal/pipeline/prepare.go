@@ -46,6 +46,7 @@ type Pipeline struct {
 	order    []*Entity
 	findings []diag.Diagnostic
 	states   map[string]*entityState
+	budget   *indexBudget
 	cache    map[string]map[string][]int64
 	offline  map[string]bool
 	warned   map[string]bool // sources whose insecure connection was reported
@@ -99,8 +100,12 @@ func Prepare(ctx context.Context, p *plan.Plan, opts Options) (*Pipeline, error)
 	if opts.LookupBatch <= 0 {
 		opts.LookupBatch = 500
 	}
+	if opts.IndexBudget == 0 {
+		opts.IndexBudget = DefaultIndexBudget
+	}
 	pl := &Pipeline{plan: p, opts: opts, entities: map[string]*compiled{}, states: map[string]*entityState{},
-		cache: map[string]map[string][]int64{}, offline: map[string]bool{}}
+		cache: map[string]map[string][]int64{}, offline: map[string]bool{},
+		budget: &indexBudget{limit: opts.IndexBudget, dir: opts.SpillDir}}
 	pl.ids = mapping.NewIDs(p.Namespace, opts.KeySecret)
 	keys := map[string]mapping.KeyInfo{}
 	for _, e := range p.Entities {
@@ -133,10 +138,14 @@ func (p *Pipeline) Plan() *plan.Plan { return p.plan }
 // Entities returns the passes in load order.
 func (p *Pipeline) Entities() []*Entity { return p.order }
 
-// Close releases what Stream holds between entities.
+// Close releases what Stream holds between entities (the key indexes'
+// memory and spill files).
 func (p *Pipeline) Close() error {
+	for _, st := range p.states {
+		st.release()
+	}
 	p.states = map[string]*entityState{}
-	return nil
+	return p.budget.err
 }
 
 func (p *Pipeline) planFinding(sev diag.Severity, code string, pos plan.Position, entity, field, msg, hint string) {

@@ -28,9 +28,9 @@ func normalize(kind, s string) string {
 // cleanse reports rows equal to an earlier row after normalization.
 func (r *streamRun) cleanse(w *work, rec *record.Record) {
 	if r.st.dups == nil {
-		r.st.dups = make([]map[uint64]int64, len(r.c.e.Duplicates))
+		r.st.dups = make([]*keyIndex, len(r.c.e.Duplicates))
 		for i := range r.st.dups {
-			r.st.dups[i] = map[uint64]int64{}
+			r.st.dups[i] = newKeyIndex(r.p.budget)
 		}
 	}
 	for i, d := range r.c.e.Duplicates {
@@ -39,9 +39,8 @@ func (r *streamRun) cleanse(w *work, rec *record.Record) {
 			continue
 		}
 		h := hash(v)
-		first, seen := r.st.dups[i][h]
+		first, seen := r.st.dups[i].firstOrAdd(h, uint64(lineOf(rec.Pos)))
 		if !seen {
-			r.st.dups[i][h] = lineOf(rec.Pos)
 			continue
 		}
 		sev := diag.Warning
@@ -148,15 +147,13 @@ func (r *streamRun) unique(w *work, rec *record.Record, idx int, fields []string
 	}
 	m := r.st.uniques[idx]
 	if m == nil {
-		m = map[uint64]int64{}
+		m = newKeyIndex(r.p.budget)
 		r.st.uniques[idx] = m
 	}
 	h := hash(strings.Join(parts, "\x1f"))
-	if first, seen := m[h]; seen {
+	if first, seen := m.firstOrAdd(h, uint64(lineOf(rec.Pos))); seen {
 		fail("VAL309", strings.Join(fields, ","), fmt.Sprintf("%s repeats the value of the row at line %d", strings.Join(fields, ","), first))
-		return
 	}
-	m[h] = lineOf(rec.Pos)
 }
 
 func (r *streamRun) rangeRule(v any, lo, hi *float64, fail func(string)) {
@@ -232,12 +229,10 @@ func (p *Pipeline) known(rv mapping.RefValue, from string) bool {
 	st := p.state(rv.Entity)
 	h := hash(rv.ExternalID)
 	if st.done {
-		_, ok := st.ready[h]
-		return ok
+		return st.ready.has(h)
 	}
 	if st.present != nil {
-		_, ok := st.present[h]
-		return ok
+		return st.present.has(h)
 	}
 	return true
 }

@@ -10,28 +10,39 @@ import (
 )
 
 // entityState is what Stream remembers about an entity: key indexes
-// (hashed, 8 bytes a key) for duplicates, case clashes, unique rules and
-// references, and each row's pass-1 state for pass 2.
+// (hashed, 16 bytes a key, spilled to disk beyond the budget: keyindex.go)
+// for duplicates, case clashes, unique rules and references, and each
+// row's pass-1 state for pass 2 (one byte a row).
 type entityState struct {
 	columns []string
-	keys    map[uint64]int64
-	lower   map[uint64]uint64
-	ready   map[uint64]struct{}
-	present map[uint64]struct{}
-	dups    []map[uint64]int64
-	uniques map[int]map[uint64]int64
-	pass1   []State
+	keys    *keyIndex // key hash → line
+	lower   *keyIndex // lower-cased key hash → key hash
+	ready   *keyIndex // key hashes of Ready rows
+	present *keyIndex // key hashes in the source (presentKeys)
+	dups    []*keyIndex
+	uniques map[int]*keyIndex
+	pass1   []uint8
 	done    bool
 }
 
 func (p *Pipeline) state(name string) *entityState {
 	st, ok := p.states[name]
 	if !ok {
-		st = &entityState{keys: map[uint64]int64{}, lower: map[uint64]uint64{}, ready: map[uint64]struct{}{},
-			uniques: map[int]map[uint64]int64{}}
+		st = &entityState{keys: newKeyIndex(p.budget), lower: newKeyIndex(p.budget), ready: newKeyIndex(p.budget),
+			uniques: map[int]*keyIndex{}}
 		p.states[name] = st
 	}
 	return st
+}
+
+// release frees the state's key indexes.
+func (st *entityState) release() {
+	for _, x := range append([]*keyIndex{st.keys, st.lower, st.ready, st.present}, st.dups...) {
+		x.release()
+	}
+	for _, x := range st.uniques {
+		x.release()
+	}
 }
 
 func hash(s string) uint64 { return xxh3.HashString(s) }
@@ -59,7 +70,7 @@ func keyParts(rec *record.Record, cols []string) ([]string, bool) {
 // presentKeys scans an entity's source once for its keys, so references
 // to rows that come later in the same entity (or its group) can be checked
 // before that entity is loaded.
-func (p *Pipeline) presentKeys(ctx context.Context, name string) (map[uint64]struct{}, error) {
+func (p *Pipeline) presentKeys(ctx context.Context, name string) (*keyIndex, error) {
 	st := p.state(name)
 	if st.present != nil {
 		return st.present, nil
@@ -73,12 +84,12 @@ func (p *Pipeline) presentKeys(ctx context.Context, name string) (map[uint64]str
 	if _, err := src.Schema(ctx); err != nil {
 		return nil, err
 	}
-	present := map[uint64]struct{}{}
+	present := newKeyIndex(p.budget)
 	err = src.Scan(ctx, record.Position{}, func(rec *record.Record) error {
 		if parts, ok := keyParts(rec, c.e.Key); ok {
-			present[hash(p.lib.Ref(name, parts).ExternalID)] = struct{}{}
+			present.put(hash(p.lib.Ref(name, parts).ExternalID), 1)
 		}
-		return nil
+		return p.budget.err
 	})
 	st.present = present
 	return present, err

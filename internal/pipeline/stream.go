@@ -133,6 +133,9 @@ func (r *streamRun) flush(ctx context.Context, batch []*work, fn func(Outcome) e
 	}
 	for _, w := range batch {
 		r.finish(w)
+		if err := r.p.budget.err; err != nil {
+			return err
+		}
 		if err := fn(w.out); err != nil {
 			return err
 		}
@@ -216,10 +219,10 @@ func (r *streamRun) process(rec *record.Record) *work {
 }
 
 func (r *streamRun) processPass2(w *work, rec *record.Record) *work {
-	if w.index >= len(r.st.pass1) || r.st.pass1[w.index] != Ready {
+	if w.index >= len(r.st.pass1) || State(r.st.pass1[w.index]) != Ready {
 		w.out.State = Skipped
 		if w.index < len(r.st.pass1) {
-			w.out.State = r.st.pass1[w.index]
+			w.out.State = State(r.st.pass1[w.index])
 		}
 		w.done = true
 		return w
@@ -261,21 +264,20 @@ func (r *streamRun) key(w *work, rec *record.Record) bool {
 	w.raw = strings.Join(parts, "\x1f")
 	w.xmlid = r.p.lib.Ref(r.e.Name, parts).ExternalID
 	h := hash(w.xmlid)
-	if first, dup := r.st.keys[h]; dup {
+	if first, dup := r.st.keys.firstOrAdd(h, uint64(lineOf(rec.Pos))); dup {
 		r.finding(w, rec.Pos, diag.Error, "MAP202", strings.Join(r.c.e.Key, ","),
 			fmt.Sprintf("duplicate key %s: the row at line %d has it too and is kept", displayKey(w.raw, r.c.e.PersonalKey), first),
 			"give each row its own key, or merge the rows in the source")
 		return false
 	}
-	r.st.keys[h] = lineOf(rec.Pos)
 	lh := hash(strings.ToLower(w.xmlid))
-	if other, clash := r.st.lower[lh]; clash && other != h && !r.c.e.CaseSensitiveKey {
+	if other, clash := r.st.lower.get(lh); clash && other != slotKey(h) && !r.c.e.CaseSensitiveKey {
 		r.finding(w, rec.Pos, diag.Error, "MAP204", strings.Join(r.c.e.Key, ","),
 			fmt.Sprintf("key %s differs from another row's key only by case", displayKey(w.raw, r.c.e.PersonalKey)),
 			"declare case_sensitive_key: true if the keys really are different")
 		return false
 	}
-	r.st.lower[lh] = h
+	r.st.lower.put(lh, slotKey(h))
 	return true
 }
 
