@@ -52,6 +52,7 @@ func commands(g *globalOptions) []*cobra.Command {
 		newAuditCmd(g),
 		newBackupCmd(g),
 		newDiscoverCmd(g),
+		newInitCmd(g),
 	}
 }
 
