@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-migrate/ferry/internal/audit"
+	"github.com/ferry-migrate/ferry/internal/ledger"
 )
 
 // openAudit opens <dir>/audit.jsonl; with FERRY_AUDIT_KEY (a key file
@@ -219,15 +220,8 @@ func reportCheckpoints(dir string) ([]audit.Found, error) {
 }
 
 func ledgerCheckpoints(ctx context.Context, g *globalOptions, dir string) ([]audit.Found, error) {
-	if !hasLedger(g, dir) {
-		return nil, nil
-	}
-	st, err := openLedger(ctx, g, dir)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	runs, err := st.Runs(ctx)
+	var runs []ledger.Run
+	err := readLedger(ctx, g, dir, func(st *ledger.Store) (err error) { runs, err = st.Runs(ctx); return err })
 	if err != nil {
 		return nil, err
 	}

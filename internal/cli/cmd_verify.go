@@ -231,15 +231,8 @@ func onlyNote(only string) string {
 // refusedRows reads from the ledger (when there is one) the rows the loader
 // quarantined on Odoo's refusal: verify does not expect them.
 func refusedRows(ctx context.Context, g *globalOptions, dir string) (map[string]bool, error) {
-	if !hasLedger(g, dir) {
-		return nil, nil
-	}
-	st, err := openLedger(ctx, g, dir)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	rows, err := st.AllRows(ctx)
+	var rows []ledger.Row
+	err := readLedger(ctx, g, dir, func(st *ledger.Store) (err error) { rows, err = st.AllRows(ctx); return err })
 	if err != nil {
 		return nil, err
 	}

@@ -139,3 +139,17 @@ func hasLedger(g *globalOptions, dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, ledger.FileName))
 	return err == nil
 }
+
+// readLedger runs read on the ledger of dir when there is one (a command
+// that only reads it, such as verify or audit verify, must not create one).
+func readLedger(ctx context.Context, g *globalOptions, dir string, read func(*ledger.Store) error) error {
+	if !hasLedger(g, dir) {
+		return nil
+	}
+	st, err := openLedger(ctx, g, dir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return read(st)
+}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -37,6 +38,12 @@ func (s *Store) Steps(ctx context.Context, runID, entity string) (map[string]Ste
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read steps of %s: %w", entity, err)
 	}
+	return scanSteps(rows)
+}
+
+// scanSteps reads steps by external ID; a later row of the same record
+// replaces an earlier one.
+func scanSteps(rows *sql.Rows) (map[string]Step, error) {
 	defer rows.Close()
 	out := map[string]Step{}
 	for rows.Next() {

@@ -21,16 +21,5 @@ func (s *Store) TranslationSteps(ctx context.Context, entity string) (map[string
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read translation steps of %s: %w", entity, err)
 	}
-	defer rows.Close()
-	out := map[string]Step{}
-	for rows.Next() {
-		var st Step
-		var state string
-		if err := rows.Scan(&st.RunID, &st.Entity, &st.ExternalID, &st.Method, &st.OdooID, &st.Before, &state, &st.Message); err != nil {
-			return nil, fmt.Errorf("ledger: read translation step: %w", err)
-		}
-		st.State = StepState(state)
-		out[st.ExternalID] = st
-	}
-	return out, rows.Err()
+	return scanSteps(rows) // ordered by run: the newest run's step wins
 }
