@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,4 +135,33 @@ func TestInitRefusesLiteralSecretsAndMissingFlags(t *testing.T) {
 	require.Equal(t, ExitUsage, code, errs)
 	require.Contains(t, errs, "refusing a password in the target URL")
 	require.NotContains(t, errs, "hunter2")
+}
+
+// A database source types its columns: init writes no parser for them.
+func TestInitReadsADatabaseTable(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "legacy.db"))
+	require.NoError(t, err)
+	_, err = db.Exec(`create table customers (customer_code text primary key, name text, email text, credit_limit real, active boolean);
+		insert into customers values ('K1', 'Acme', 'a@acme.example', 1500.5, 1), ('K2', 'Globex', 'b@globex.example', 0, 0)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	snap, err := orm.RecordedSchema(18)
+	require.NoError(t, err)
+	schema := filepath.Join(dir, "schema.json")
+	require.NoError(t, os.WriteFile(schema, snap, 0o644))
+	plan := filepath.Join(dir, "plan.yaml")
+	code, out, errs := run(t, "init", "--source", "sqlite:"+filepath.Join(dir, "legacy.db"), "--from", "customers",
+		"--model", "res.partner", "--schema", schema, "-o", plan)
+	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	b, err := os.ReadFile(plan)
+	require.NoError(t, err)
+	y := string(b)
+	require.Contains(t, y, "legacy: {kind: sqlite, path: legacy.db}")
+	require.Contains(t, y, "from: {source: legacy, table: customers}")
+	require.Contains(t, y, "key: customer_code")
+	require.Contains(t, y, "credit_limit: row.credit_limit")
+	t.Setenv("FERRY_MASK_KEY", "init-test-mask-key-0123456789")
+	code, out, errs = run(t, "validate", plan, "--quarantine", filepath.Join(dir, "quarantine"))
+	require.Equal(t, ExitOK, code, "%s\n%s\n%s", out, errs, y)
 }
