@@ -182,12 +182,24 @@ func configureDemoTarget(ctx context.Context, g *globalOptions, t *targetOptions
 	if err != nil {
 		return err
 	}
-	ids, err := c.Search(ctx, "res.currency", odoo.Domain{[]any{"name", "in", []any{"EUR", "CHF"}}, []any{"active", "=", false}}, odoo.Page{})
-	if err != nil || len(ids) == 0 {
-		return err
+	for _, a := range []struct{ what, model, field string }{
+		{"EUR and CHF (a fresh database has only the company's currency)", "res.currency", "name"},
+		{"French (Belgium) for the catalogue's translations", "res.lang", "code"},
+	} {
+		values := map[string][]any{"res.currency": {"EUR", "CHF"}, "res.lang": {"fr_BE"}}[a.model]
+		ids, err := c.Search(ctx, a.model, odoo.Domain{[]any{a.field, "in", values}, []any{"active", "=", false}}, odoo.Page{})
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		fmt.Fprintf(g.stdout, "target set-up: activating %s\n", a.what)
+		if err := c.Write(ctx, a.model, ids, map[string]any{"active": true}); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(g.stdout, "target set-up: activating EUR and CHF (a fresh database has only the company's currency)\n")
-	return c.Write(ctx, "res.currency", ids, map[string]any{"active": true})
+	return nil
 }
 
 // addCounts puts the loader's per-entity counts into the report.
@@ -221,12 +233,12 @@ func writeDemoFiles(dir string) error {
 		}
 		dst := filepath.Join(dir, filepath.FromSlash(path))
 		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
+			return os.MkdirAll(dst, 0o700)
 		}
 		b, err := fs.ReadFile(demo.Files(), path)
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(dst, b, 0o644)
+		return os.WriteFile(dst, b, 0o600) // export files: only their owner reads them
 	})
 }

@@ -58,6 +58,9 @@ func demoTarget(t *testing.T, version int) (string, *odoo.Client) {
 	ids, err := c.Search(context.Background(), "res.currency", odoo.Domain{[]any{"name", "in", []any{"EUR", "CHF"}}, []any{"active", "=", false}}, odoo.Page{})
 	require.NoError(t, err)
 	require.NoError(t, c.Write(context.Background(), "res.currency", ids, map[string]any{"active": true}))
+	langs, err := c.Search(context.Background(), "res.lang", odoo.Domain{[]any{"code", "=", "fr_BE"}, []any{"active", "=", false}}, odoo.Page{})
+	require.NoError(t, err)
+	require.NoError(t, c.Write(context.Background(), "res.lang", langs, map[string]any{"active": true})) // the catalogue's translations
 	return filepath.Join(dir, "plan.yaml"), c
 }
 

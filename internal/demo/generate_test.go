@@ -63,7 +63,7 @@ func generate() map[string][][]string {
 	invoices, lines := g.invoices(customers, products)
 	return map[string][][]string{
 		"categories.csv": categories, "customers.csv": customers, "products.csv": products,
-		"invoices.csv": invoices, "invoice_lines.csv": lines,
+		"invoices.csv": invoices, "invoice_lines.csv": lines, "scans.csv": scansIndex(invoices),
 	}
 }
 
@@ -123,8 +123,21 @@ func dirtyCustomers(rows [][]string) [][]string {
 	return rows
 }
 
+// french names the products in fr_BE: the noun, then the adjective.
+var french = map[string]string{"Heavy": "lourd", "Compact": "compact", "Pro": "pro", "Eco": "éco", "Classic": "classique",
+	"Mini": "mini", "Max": "max", "Steel": "acier", "Smart": "intelligent", "Twin": "double",
+	"Hammer": "Marteau", "Wrench": "Clé", "Saw": "Scie", "Drill": "Perceuse", "Screws": "Vis", "Bolts": "Boulons",
+	"Nails": "Clous", "Cable": "Câble", "Cord": "Cordon", "Plug": "Fiche", "Lamp": "Lampe", "Bulb": "Ampoule", "Spot": "Spot",
+	"Seeds": "Graines", "Bulbs": "Bulbes", "Installation": "Installation", "Repair": "Réparation", "Paper": "Papier",
+	"Envelopes": "Enveloppes"}
+
+func frenchName(name string) string {
+	adj, noun, _ := strings.Cut(name, " ")
+	return french[noun] + " " + french[adj]
+}
+
 func (g *gen) products() [][]string {
-	rows := [][]string{{"sku", "name", "category", "uom", "price", "cost", "type"}}
+	rows := [][]string{{"sku", "name", "category", "uom", "price", "cost", "type", "name_fr"}}
 	adjectives := []string{"Heavy", "Compact", "Pro", "Eco", "Classic", "Mini", "Max", "Steel", "Smart", "Twin"}
 	nouns := map[string][]string{"HW-T": {"Hammer", "Wrench", "Saw", "Drill"}, "HW-F": {"Screws", "Bolts", "Nails"},
 		"EL-C": {"Cable", "Cord", "Plug"}, "EL-L": {"Lamp", "Bulb", "Spot"}, "GD-S": {"Seeds", "Bulbs"},
@@ -137,12 +150,20 @@ func (g *gen) products() [][]string {
 			typ, uom = "service", "Hours"
 		}
 		price := 2 + g.r.Float64()*400
-		rows = append(rows, []string{fmt.Sprintf("SKU-%04d", i), g.pick(adjectives) + " " + g.pick(nouns[cat]),
-			cat, uom, deNumber(price), deNumber(price * 0.6), typ})
+		name := g.pick(adjectives) + " " + g.pick(nouns[cat])
+		rows = append(rows, []string{fmt.Sprintf("SKU-%04d", i), name, cat, uom, deNumber(price), deNumber(price * 0.6), typ, frenchName(name)})
 	}
 	rows[42][2] = "HW-X"   // a category that does not exist
 	rows[77][4] = "12,3,4" // an unreadable price
 	return rows
+}
+
+// scansIndex attaches a scan to the first invoices (their files are in
+// data/scans, written by hand: a PDF, a PNG), and names one file that is
+// missing, as exports do.
+func scansIndex(invoices [][]string) [][]string {
+	return [][]string{{"invoice", "file"}, {invoices[1][0], "INV-2024-0001.pdf"}, {invoices[2][0], "INV-2024-0002.png"},
+		{invoices[3][0], "INV-2024-0003.pdf"}}
 }
 
 func deNumber(f float64) string { return strings.Replace(fmt.Sprintf("%.2f", f), ".", ",", 1) }
