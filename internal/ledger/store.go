@@ -77,7 +77,11 @@ func (s *Store) Path() string { return s.path }
 // Close closes the database and releases the lock.
 func (s *Store) Close() error {
 	if s.pgLock != nil {
-		_ = s.pgLock.Close() // ends the session: the advisory lock goes with it
+		// unlock explicitly: the server ends a closed session a moment
+		// later, and a process opening the ledger right after must not
+		// find the lock still held
+		_, _ = s.pgLock.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", int64(pgLockKey))
+		_ = s.pgLock.Close()
 	}
 	err := s.db.Close()
 	release(s.lock)
