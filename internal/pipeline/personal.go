@@ -19,7 +19,9 @@ var personalFields = map[string][]string{
 		"identification_id", "passport_id", "ssnid", "bank_account_id", "private_street", "private_city", "private_zip"},
 }
 
-var identRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+// identRE finds the columns an expression reads: row.col, or
+// row["a column"] / row['a column'] for names that are no identifier.
+var identRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*|\["([^"]*)"\]|\['([^']*)'\]`)
 
 // checkUnmasked refuses, for a test target, every personal field whose
 // expression reads no column the entity masks, unless the entity lists it
@@ -40,9 +42,11 @@ func (p *Pipeline) checkUnmasked(e *plan.Entity) {
 }
 
 func readsMasked(expr string, mask map[string]string) bool {
-	for _, id := range identRE.FindAllString(expr, -1) {
-		if _, ok := mask[id]; ok {
-			return true
+	for _, m := range identRE.FindAllStringSubmatch(expr, -1) {
+		for _, name := range m {
+			if _, ok := mask[name]; ok && name != "" {
+				return true
+			}
 		}
 	}
 	return false

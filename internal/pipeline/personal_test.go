@@ -54,3 +54,12 @@ func TestATestTargetRefusesUnmaskedPersonalFields(t *testing.T) {
 
 	require.NoError(t, load(t, func(s string) string { return strings.Replace(s, "environment: test", "environment: production", 1) }))
 }
+
+func TestReadsMaskedSeesQuotedColumnNames(t *testing.T) {
+	mask := map[string]string{"E-Mail": "email", "phone": "phone"}
+	for expr, want := range map[string]bool{
+		`lower(trim(row["E-Mail"]))`: true, `row['E-Mail']`: true, `trim(row.phone)`: true, `row.email`: false, `"E-Mail"`: false,
+	} {
+		require.Equal(t, want, pipeline.ReadsMasked(expr, mask), expr)
+	}
+}
