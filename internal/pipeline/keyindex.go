@@ -173,10 +173,14 @@ func (x *keyIndex) grow() {
 		x.b.fail(err)
 		return
 	}
-	x.each(func(k, v uint64) {
-		i, _, _ := next.probe(k)
-		next.store(i, k, v)
-	})
+	if next.f != nil {
+		x.rebuild(next)
+	} else {
+		x.each(func(k, v uint64) {
+			i, _, _ := next.probe(k)
+			next.store(i, k, v)
+		})
+	}
 	next.n = x.n
 	x.release()
 	*x = keyIndex{b: x.b, slots: next.slots, mem: next.mem, f: next.f, size: next.size, n: next.n}

@@ -13,19 +13,25 @@ func TestKeyIndex(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		limit   int64
+		keys    int
 		spilled bool
 	}{
-		{"memory", DefaultIndexBudget, false},
-		{"spills while growing", 64 << 10, true},
-		{"disk", -1, true},
+		{"memory", DefaultIndexBudget, 40_000, false},
+		{"spills while growing", 64 << 10, 40_000, true},
+		{"disk", -1, 40_000, true},
+		{"disk, tables of several rebuild windows", 1 << 20, 300_000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := &indexBudget{limit: tc.limit, dir: t.TempDir()}
 			x := newKeyIndex(b)
 			want := map[uint64]uint64{}
 			rng := rand.New(rand.NewPCG(3, 4))
-			for i := range 50_000 {
-				k := rng.Uint64N(40_000) * 0x9e3779b97f4a7c15 // includes 0
+			pool := make([]uint64, tc.keys)
+			for i := range pool[1:] {
+				pool[i+1] = rng.Uint64()
+			}
+			for i := range tc.keys * 5 / 4 {
+				k := pool[rng.IntN(len(pool))] // pool[0] is 0
 				v := uint64(i)
 				switch i % 3 {
 				case 0:

@@ -1,0 +1,4 @@
+package pipeline
+
+// SpilledIndexes reports how many key indexes of p moved to disk.
+func SpilledIndexes(p *Pipeline) int { return p.budget.spilled }
