@@ -136,6 +136,11 @@ func runRun(ctx context.Context, o *runOptions, g *globalOptions, path string) e
 	if err := reportRun(g, s, target); err != nil && runErr == nil {
 		runErr = err
 	}
+	if !g.JSON {
+		if err := printAdmins(ctx, g.stdout, lv.client, store, p); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	if err := writeRunReport(ctx, g, p, lv.client.Version().Full, target, string(lv.client.Transport()), store, s, cp); err != nil && runErr == nil {
 		runErr = err
 	}
