@@ -29,7 +29,9 @@ func (r *streamRun) finish(w *work) {
 	}
 	r.st.pass1 = append(r.st.pass1, uint8(w.out.State))
 	if w.out.State == Ready {
-		r.st.ready.put(hash(w.xmlid), 1)
+		h := hash(w.xmlid)
+		line, _ := r.st.keys.get(h)
+		r.st.keys.put(h, line|readyBit)
 	}
 }
 

@@ -229,7 +229,8 @@ func (p *Pipeline) known(rv mapping.RefValue, from string) bool {
 	st := p.state(rv.Entity)
 	h := hash(rv.ExternalID)
 	if st.done {
-		return st.ready.has(h)
+		v, ok := st.keys.get(h)
+		return ok && v&readyBit != 0
 	}
 	if st.present != nil {
 		return st.present.has(h)

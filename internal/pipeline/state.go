@@ -15,9 +15,8 @@ import (
 // row's pass-1 state for pass 2 (one byte a row).
 type entityState struct {
 	columns []string
-	keys    *keyIndex // key hash → line
+	keys    *keyIndex // key hash → line, with readyBit once the row is Ready
 	lower   *keyIndex // lower-cased key hash → key hash
-	ready   *keyIndex // key hashes of Ready rows
 	present *keyIndex // key hashes in the source (presentKeys)
 	dups    []*keyIndex
 	uniques map[int]*keyIndex
@@ -28,8 +27,7 @@ type entityState struct {
 func (p *Pipeline) state(name string) *entityState {
 	st, ok := p.states[name]
 	if !ok {
-		st = &entityState{keys: newKeyIndex(p.budget), lower: newKeyIndex(p.budget), ready: newKeyIndex(p.budget),
-			uniques: map[int]*keyIndex{}}
+		st = &entityState{keys: newKeyIndex(p.budget), lower: newKeyIndex(p.budget), uniques: map[int]*keyIndex{}}
 		p.states[name] = st
 	}
 	return st
@@ -37,7 +35,7 @@ func (p *Pipeline) state(name string) *entityState {
 
 // release frees the state's key indexes.
 func (st *entityState) release() {
-	for _, x := range append([]*keyIndex{st.keys, st.lower, st.ready, st.present}, st.dups...) {
+	for _, x := range append([]*keyIndex{st.keys, st.lower, st.present}, st.dups...) {
 		x.release()
 	}
 	for _, x := range st.uniques {
@@ -46,6 +44,10 @@ func (st *entityState) release() {
 }
 
 func hash(s string) uint64 { return xxh3.HashString(s) }
+
+// readyBit marks, in an entity's keys index, the rows that are Ready: the
+// keys references are checked against once the entity is streamed.
+const readyBit = 1 << 63
 
 func lineOf(pos record.Position) int64 {
 	if pos.Line > 0 {

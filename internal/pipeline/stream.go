@@ -266,7 +266,7 @@ func (r *streamRun) key(w *work, rec *record.Record) bool {
 	h := hash(w.xmlid)
 	if first, dup := r.st.keys.firstOrAdd(h, uint64(lineOf(rec.Pos))); dup {
 		r.finding(w, rec.Pos, diag.Error, "MAP202", strings.Join(r.c.e.Key, ","),
-			fmt.Sprintf("duplicate key %s: the row at line %d has it too and is kept", displayKey(w.raw, r.c.e.PersonalKey), first),
+			fmt.Sprintf("duplicate key %s: the row at line %d has it too and is kept", displayKey(w.raw, r.c.e.PersonalKey), first&^readyBit),
 			"give each row its own key, or merge the rows in the source")
 		return false
 	}
