@@ -53,8 +53,12 @@ func pipelineFor(ctx context.Context, c *odoo.Client, p *plan.Plan, events progr
 	if err != nil {
 		return nil, err
 	}
+	companies, allowed, err := planCompanies(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
 	return pipeline.Prepare(ctx, p, pipeline.Options{Schema: schema, ServerVersion: c.Version().Major,
-		Lookups: lookups{c}, Events: events, Masker: masker})
+		Lookups: lookups{c}, Events: events, Masker: masker, Companies: companies, AllowedCompanies: allowed})
 }
 
 // targetSchema reads fields_get of the models the plan writes: its

@@ -65,6 +65,7 @@ var planCodes = []Code{
 	{"VAL321", "a password is mapped: passwords are never migrated"},
 	{"SEC601", "a source connection the user chose to leave unencrypted"},
 	{"SEC602", "a personal field loaded unmasked into a test target"},
+	{"VAL323", "a lookup finds a record of another company than the entity's"},
 }
 
 func init() { Codes = append(Codes, planCodes...) }

@@ -106,6 +106,9 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 	if e.Plan.UpdateMany2many {
 		p.extra = withKey(p.extra, "update_many2many", true)
 	}
+	if ids := r.pl.CompanyContext(e.Name); ids != nil { // the entity's company is Odoo's current company
+		p.extra = withKey(p.extra, "allowed_company_ids", ids)
+	}
 	if e.Model == "res.users" { // no invitation mail to anyone (checked on Odoo 18)
 		p.extra = withKey(p.extra, "no_reset_password", true)
 	}

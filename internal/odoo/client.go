@@ -271,3 +271,15 @@ func (c *Client) Page(ctx context.Context, path string) (int, []byte, error) {
 // Insecure reports whether the client was allowed to skip TLS checks or
 // use plain HTTP outside loopback.
 func (c *Client) Insecure() bool { return c.cfg.Insecure }
+
+// SetContext adds key to the context of every later call (a copy of the
+// configured context is changed). Call it before the client is shared
+// between goroutines.
+func (c *Client) SetContext(key string, v any) {
+	m := make(map[string]any, len(c.cfg.Context)+1)
+	for k, x := range c.cfg.Context {
+		m[k] = x
+	}
+	m[key] = v
+	c.cfg.Context = m
+}

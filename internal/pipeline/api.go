@@ -56,6 +56,13 @@ type Lookuper interface {
 	Lookup(ctx context.Context, model, field string, values []string) (map[string][]int64, error)
 }
 
+// CompanyLookuper tells the companies of records a lookup found (the
+// company_id, or company_ids, of each id); a Lookuper that implements it
+// lets the pipeline check an entity's company against its references.
+type CompanyLookuper interface {
+	RecordCompanies(ctx context.Context, model string, ids []int64) (map[int64][]int64, error)
+}
+
 // Masker masks one value of a kind (email, phone, person_name, ...),
 // deterministically for a given key.
 type Masker interface {
@@ -73,6 +80,13 @@ type Options struct {
 	ServerVersion int
 	// Lookups resolves lookup(); nil = offline: lookups are findings (MAP209).
 	Lookups Lookuper
+	// Companies maps an entity to the database id of the company its
+	// records belong to (company: in the plan); a lookup into a
+	// company-bound model must then find a record of that company (VAL323).
+	Companies map[string]int64
+	// AllowedCompanies are every company the run may touch (the entities'
+	// and the user's own), in the order the target's context lists them.
+	AllowedCompanies []int64
 	// Masker applies the entities' mask: rules when set.
 	Masker Masker
 	// Events receives progress events; nil discards them.

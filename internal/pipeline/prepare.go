@@ -48,8 +48,11 @@ type Pipeline struct {
 	states   map[string]*entityState
 	budget   *indexBudget
 	cache    map[string]map[string][]int64
-	offline  map[string]bool
-	warned   map[string]bool // sources whose insecure connection was reported
+	// companies holds, per company-bound model, the companies of records
+	// lookups found (for VAL323).
+	companies map[string]map[int64][]int64
+	offline   map[string]bool
+	warned    map[string]bool // sources whose insecure connection was reported
 }
 
 type compiledField struct {

@@ -51,7 +51,7 @@ func (c *converter) lookupRef(x mapping.LookupValue, f *validate.Field) (any, bo
 		c.fail("MAP207", fmt.Sprintf("no %s has %s = %q", x.Model, x.Field, x.Value), "")
 		return nil, false
 	case 1:
-		return record.Ref{ID: ids[0]}, true
+		return record.Ref{ID: ids[0]}, c.checkCompany(x, ids[0])
 	}
 	c.fail("MAP208", fmt.Sprintf("%d records of %s have %s = %q (ids %v): Ferry does not pick one", len(ids), x.Model, x.Field, x.Value, ids),
 		"look up by a unique field, or make the value unique in the target")

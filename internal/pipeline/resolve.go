@@ -87,7 +87,7 @@ func (p *Pipeline) lookupGroup(ctx context.Context, entity, g string, values map
 	for _, v := range vals {
 		p.cache[g][v] = got[v]
 	}
-	return nil
+	return p.lookupCompanies(ctx, model, got)
 }
 
 func splitGroup(g string) (string, string) {

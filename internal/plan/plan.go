@@ -77,6 +77,11 @@ type Entity struct {
 	Skip             []Filter          `yaml:"skip,omitempty" json:"skip,omitempty"`
 	// Mask maps a source column to a masking kind (email, phone, person_name, ...).
 	Mask map[string]string `yaml:"mask,omitempty" json:"mask,omitempty"`
+	// Company is the company the entity's records belong to: its name in
+	// Odoo, or its external ID (base.main_company). Ferry loads them with
+	// that company first in allowed_company_ids, and a lookup() into a
+	// company-bound model must find a record of that company (VAL323).
+	Company string `yaml:"company,omitempty" json:"company,omitempty"`
 	// Unmasked lists personal target fields deliberately loaded unmasked
 	// into a test target (the choice is recorded in the audit log).
 	Unmasked            []string `yaml:"unmasked,omitempty" json:"unmasked,omitempty"`
