@@ -47,6 +47,7 @@ type edited struct {
 // are quarantined as changed_in_target unless the run overwrites target
 // edits. It runs on the streaming goroutine.
 func (p *passRun) guardEdits(ctx context.Context, b []*item) ([]*item, error) {
+	p.linesGone(b)
 	if p.r.o.OverwriteTargetEdits {
 		return b, nil
 	}
@@ -139,4 +140,31 @@ func (f *editFinder) find(ctx context.Context, p *passRun, items []*item) (map[s
 		out[byID[id].key] = edited{it: byID[id], diffs: diffs}
 	}
 	return out, nil
+}
+
+// linesGone reports the lines an earlier run wrote under the records of b
+// that their source rows no longer have (line_missing_in_source).
+func (p *passRun) linesGone(b []*item) {
+	for _, it := range b {
+		if !it.hasPrev || it.prev.Written == "" || it.prev.RunID == p.r.run.ID {
+			continue
+		}
+		w, err := record.ParseWritten(it.prev.Written)
+		if err != nil {
+			continue
+		}
+		for field, before := range w.Lines {
+			now := map[string]bool{}
+			for _, l := range it.o.Row.Lines[field] {
+				now[l.ExternalID] = true
+			}
+			for _, x := range before {
+				if !now[x] {
+					p.mu.Lock()
+					p.es.LineMissingInSource = append(p.es.LineMissingInSource, x)
+					p.mu.Unlock()
+				}
+			}
+		}
+	}
 }

@@ -378,3 +378,21 @@ func TestWarningsAndSilentRejections(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(q), CodeUnattributed)
 }
+
+// A line an earlier run wrote and the source no longer has is reported
+// (Odoo's load keeps it): line_missing_in_source.
+func TestLinesGoneFromTheSourceAreReported(t *testing.T) {
+	f := newFixture(t)
+	fake := newFake()
+	_, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	lines := strings.Replace(testFiles["lines.csv"], "I4,3,Cap,7\n", "", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "lines.csv"), []byte(lines), 0o600))
+	s, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	var gone []string
+	for _, e := range s.Entities {
+		gone = append(gone, e.LineMissingInSource...)
+	}
+	require.Equal(t, []string{"ns_test.invoices_I4_3"}, gone)
+}
