@@ -54,15 +54,15 @@ type EntitySummary struct {
 	// MissingInSource lists the external IDs an earlier run loaded that
 	// the source no longer has; Archived counts those archived
 	// (on_delete: archive).
-	MissingInSource []string      `json:"missing_in_source,omitempty"`
+	MissingInSource []string `json:"missing_in_source,omitempty"`
 	// LineMissingInSource lists the one2many lines (external IDs) an
 	// earlier run wrote under a record this run updates that the source no
 	// longer has: Odoo keeps them (load adds and updates lines, it never
 	// removes one), so they are reported.
-	LineMissingInSource []string `json:"line_missing_in_source,omitempty"`
-	Archived        int64         `json:"archived,omitempty"`
-	AfterLoad       *StepSummary  `json:"after_load,omitempty"`
-	Took            time.Duration `json:"took_ns"`
+	LineMissingInSource []string      `json:"line_missing_in_source,omitempty"`
+	Archived            int64         `json:"archived,omitempty"`
+	AfterLoad           *StepSummary  `json:"after_load,omitempty"`
+	Took                time.Duration `json:"took_ns"`
 
 	// Translations counts the entity's translation steps (translations.go).
 	Translations *TranslationSummary `json:"translations,omitempty"`
