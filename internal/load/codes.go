@@ -11,6 +11,7 @@ const (
 	CodeWarning         = "LOAD404" // Odoo loaded the row with a warning
 	CodeUnattributed    = "LOAD405" // Odoo rejected the row alone without a message
 	CodeChangedInTarget = "LOAD406" // changed_in_target: someone changed the record in Odoo since Ferry wrote it
+	CodeLockedInTarget  = "LOAD409" // locked_in_target: the document is posted or done in Odoo
 )
 
 func init() {
@@ -21,6 +22,7 @@ func init() {
 		diag.Code{Code: CodeMixedRefs, Summary: "a many2many value mixes external IDs and database ids"},
 		diag.Code{Code: CodeWarning, Summary: "Odoo loaded the row with a warning"},
 		diag.Code{Code: CodeUnattributed, Summary: "Odoo rejected the row sent alone without saying why"},
+		diag.Code{Code: CodeLockedInTarget, Summary: "locked_in_target: the document is posted or done in Odoo, which refuses changes; the update is not sent"},
 		diag.Code{Code: CodeChangedInTarget, Summary: "changed_in_target: someone changed the record in Odoo since Ferry wrote it; not overwritten without --overwrite-target-edits"},
 	)
 }

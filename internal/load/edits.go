@@ -3,10 +3,12 @@ package load
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/ledger"
+	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/verify"
 )
@@ -48,8 +50,9 @@ type edited struct {
 // edits. It runs on the streaming goroutine.
 func (p *passRun) guardEdits(ctx context.Context, b []*item) ([]*item, error) {
 	p.linesGone(b)
-	if p.r.o.OverwriteTargetEdits {
-		return b, nil
+	b, err := p.guardLocked(ctx, b)
+	if err != nil || p.r.o.OverwriteTargetEdits {
+		return b, err
 	}
 	var checks []*item
 	for _, it := range b {
@@ -167,4 +170,60 @@ func (p *passRun) linesGone(b []*item) {
 			}
 		}
 	}
+}
+
+// lockedStates are the states in which Odoo refuses changes to a
+// document's content: a posted or cancelled journal entry, a done or
+// cancelled transfer.
+var lockedStates = map[string][]string{
+	"account.move":  {"posted", "cancel"},
+	"stock.picking": {"done", "cancel"},
+}
+
+// guardLocked takes out of b the updates of documents Odoo has since
+// posted or locked: sending them would only be refused, run after run.
+// They are quarantined as locked_in_target (LOAD409).
+func (p *passRun) guardLocked(ctx context.Context, b []*item) ([]*item, error) {
+	states := lockedStates[p.e.Model]
+	if states == nil || p.e.Pass != 1 {
+		return b, nil
+	}
+	byID := map[int64]*item{}
+	for _, it := range b {
+		if it.hasPrev && it.prev.OdooID != 0 && it.prev.RunID != p.r.run.ID && it.prev.State != ledger.Pending {
+			byID[it.prev.OdooID] = it
+		}
+	}
+	if len(byID) == 0 {
+		return b, nil
+	}
+	recs, err := p.r.t.Read(ctx, p.e.Model, odoo.SortedIDs(byID), []string{"state"})
+	if err != nil {
+		return nil, err
+	}
+	locked := map[string]bool{}
+	for _, rec := range recs {
+		state, _ := rec["state"].(string)
+		if it := byID[asID(rec["id"])]; it != nil && slices.Contains(states, state) {
+			locked[it.key] = true
+			msg := fmt.Sprintf("%s is %s in Odoo, which refuses changes to it: not sent (reset it to draft in Odoo to let a run update it)", p.e.Model, state)
+			if err := p.quarantineLocked(ctx, it, msg); err != nil {
+				return nil, err
+			}
+		}
+	}
+	keep := b[:0:0]
+	for _, it := range b {
+		if !locked[it.key] {
+			keep = append(keep, it)
+		}
+	}
+	return keep, nil
+}
+
+func (p *passRun) quarantineLocked(ctx context.Context, it *item, msg string) error {
+	if err := p.r.q.write(p.e, it.o, []diag.Diagnostic{p.finding(it, CodeLockedInTarget, msg)}); err != nil {
+		return err
+	}
+	return p.terminal(ctx, it.o, ledger.Quarantined, CodeLockedInTarget+": "+msg)
 }

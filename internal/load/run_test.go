@@ -396,3 +396,30 @@ func TestLinesGoneFromTheSourceAreReported(t *testing.T) {
 	}
 	require.Equal(t, []string{"ns_test.invoices_I4_3"}, gone)
 }
+
+// An update of a document Odoo has since posted is not sent: it would only
+// be refused, run after run (locked_in_target, LOAD409).
+func TestUpdatesOfPostedDocumentsAreNotSent(t *testing.T) {
+	f := newFixture(t)
+	fake := newFake()
+	_, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	lines := strings.Replace(testFiles["lines.csv"], "I1,2,Nuts,3", "I1,2,Nuts,30", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "lines.csv"), []byte(lines), 0o600))
+	loads := fake.loads
+	s, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	var inv *EntitySummary
+	for _, e := range s.Entities {
+		if e.Name == "invoices" {
+			inv = e
+		}
+	}
+	require.Equal(t, [5]int64{4, 0, 3, 1, 0}, counts(s)["invoices/1"], "I1 is quarantined, the others are unchanged")
+	require.NotNil(t, inv)
+	require.Equal(t, loads, fake.loads, "nothing was sent")
+	q, err := os.ReadFile(filepath.Join(f.dir, "quarantine", "invoices.csv"))
+	require.NoError(t, err)
+	require.Contains(t, string(q), "LOAD409")
+	require.Contains(t, string(q), "account.move is posted in Odoo")
+}
