@@ -391,6 +391,9 @@ func printRun(w io.Writer, s *load.Summary, target string) error {
 		for _, f := range e.Quarantine {
 			fmt.Fprintf(w, "quarantine: %s\n", f)
 		}
+		if n := len(e.ChangedDuringRun); n > 0 {
+			fmt.Fprintf(w, "%s: %d row(s) changed in the source while the run was interrupted, sent again (%s)\n", e.Name, n, firstKeys(e.ChangedDuringRun, 3))
+		}
 		if n := len(e.LineMissingInSource); n > 0 {
 			fmt.Fprintf(w, "%s: %d line(s) written earlier are gone from the source and stay in Odoo (%s)\n", e.Name, n, firstKeys(e.LineMissingInSource, 3))
 		}

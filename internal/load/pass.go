@@ -307,6 +307,11 @@ func (p *passRun) ready(ctx context.Context, o pipeline.Outcome) error {
 	if done, err := p.unchanged(ctx, it); done || err != nil {
 		return err
 	}
+	if it.hasPrev && it.prev.RunID == p.r.run.ID && it.prev.State == ledger.Loaded && it.prev.Fingerprint != it.fp {
+		p.mu.Lock() // loaded earlier in this (resumed) run, and the source row changed since
+		p.es.ChangedDuringRun = append(p.es.ChangedDuringRun, it.key)
+		p.mu.Unlock()
+	}
 	enc, err := p.enc.Encode(o.Row)
 	if err != nil {
 		if p.e.Pass == 1 {

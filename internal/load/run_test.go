@@ -423,3 +423,27 @@ func TestUpdatesOfPostedDocumentsAreNotSent(t *testing.T) {
 	require.Contains(t, string(q), "LOAD409")
 	require.Contains(t, string(q), "account.move is posted in Odoo")
 }
+
+// A row a resumed run had loaded before the interruption and that changed
+// in the source since is sent again and reported (changed_during_run).
+func TestRowsChangedWhileARunWasInterrupted(t *testing.T) {
+	f := newFixture(t)
+	fake := newFake()
+	fake.fail = func(call int) (error, bool) {
+		if call == 2 {
+			return &odoo.Error{Kind: odoo.KindConcurrency, Message: "could not serialize access due to concurrent update"}, false
+		}
+		return nil, false
+	}
+	_, err := f.run(t, fake, Options{})
+	require.Error(t, err)
+	fake.fail = nil
+	customers := strings.Replace(testFiles["customers.csv"], "1,Acme,a@acme.test", "1,Acme Corp,a@acme.test", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "customers.csv"), []byte(customers), 0o600))
+	f.reopen(t)
+	s, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	require.True(t, s.Resumed)
+	require.Equal(t, []string{"ns_test.customers_1"}, s.Entities[0].ChangedDuringRun)
+	require.Contains(t, strings.Join(fake.state(), "\n"), "name=Acme Corp")
+}

@@ -59,10 +59,14 @@ type EntitySummary struct {
 	// earlier run wrote under a record this run updates that the source no
 	// longer has: Odoo keeps them (load adds and updates lines, it never
 	// removes one), so they are reported.
-	LineMissingInSource []string      `json:"line_missing_in_source,omitempty"`
-	Archived            int64         `json:"archived,omitempty"`
-	AfterLoad           *StepSummary  `json:"after_load,omitempty"`
-	Took                time.Duration `json:"took_ns"`
+	LineMissingInSource []string `json:"line_missing_in_source,omitempty"`
+	// ChangedDuringRun lists the rows a resumed run had already loaded
+	// whose source row changed since (a database source read again): they
+	// are sent again with their new values.
+	ChangedDuringRun []string      `json:"changed_during_run,omitempty"`
+	Archived         int64         `json:"archived,omitempty"`
+	AfterLoad        *StepSummary  `json:"after_load,omitempty"`
+	Took             time.Duration `json:"took_ns"`
 
 	// Translations counts the entity's translation steps (translations.go).
 	Translations *TranslationSummary `json:"translations,omitempty"`
