@@ -397,6 +397,9 @@ func printRun(w io.Writer, s *load.Summary, target string) error {
 		if n := len(e.LineMissingInSource); n > 0 {
 			fmt.Fprintf(w, "%s: %d line(s) written earlier are gone from the source and stay in Odoo (%s)\n", e.Name, n, firstKeys(e.LineMissingInSource, 3))
 		}
+		if n := len(e.LinesRemoved); n > 0 {
+			fmt.Fprintf(w, "%s: %d line(s) gone from the source deleted in Odoo (replace: %s)\n", e.Name, n, firstKeys(e.LinesRemoved, 3))
+		}
 		if n := len(e.MissingInSource); n > 0 {
 			fmt.Fprintf(w, "%s: %d row(s) loaded earlier are gone from the source (%s)%s\n", e.Name, n, firstKeys(e.MissingInSource, 3), archivedNote(e.Archived))
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/progress"
 	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/verify"
 )
@@ -50,6 +51,31 @@ type edited struct {
 // edits. It runs on the streaming goroutine.
 func (p *passRun) guardEdits(ctx context.Context, b []*item) ([]*item, error) {
 	p.linesGone(b)
+	kept, err := p.guardTarget(ctx, b)
+	if err == nil {
+		p.reportHeldLines(b, kept)
+	}
+	return kept, err
+}
+
+// reportHeldLines reports the gone lines of the items the guards held
+// back: their records are not loaded, so their lines stay as they are.
+func (p *passRun) reportHeldLines(b, kept []*item) {
+	sent := make(map[*item]bool, len(kept))
+	for _, it := range kept {
+		sent[it] = true
+	}
+	for _, it := range b {
+		if sent[it] {
+			continue
+		}
+		for _, xs := range it.gone {
+			p.noteLines(&p.es.LineMissingInSource, xs)
+		}
+	}
+}
+
+func (p *passRun) guardTarget(ctx context.Context, b []*item) ([]*item, error) {
 	b, err := p.guardLocked(ctx, b)
 	if err != nil || p.r.o.OverwriteTargetEdits {
 		return b, err
@@ -145,8 +171,9 @@ func (f *editFinder) find(ctx context.Context, p *passRun, items []*item) (map[s
 	return out, nil
 }
 
-// linesGone reports the lines an earlier run wrote under the records of b
-// that their source rows no longer have (line_missing_in_source).
+// linesGone notes, per item of b, the lines an earlier run wrote under its
+// record that its source row no longer has; they are reported (or, with
+// replace: on the lines, deleted) once the record is loaded.
 func (p *passRun) linesGone(b []*item) {
 	for _, it := range b {
 		if !it.hasPrev || it.prev.Written == "" || it.prev.RunID == p.r.run.ID {
@@ -163,13 +190,104 @@ func (p *passRun) linesGone(b []*item) {
 			}
 			for _, x := range before {
 				if !now[x] {
-					p.mu.Lock()
-					p.es.LineMissingInSource = append(p.es.LineMissingInSource, x)
-					p.mu.Unlock()
+					if it.gone == nil {
+						it.gone = map[string][]string{}
+					}
+					it.gone[field] = append(it.gone[field], x)
 				}
 			}
 		}
 	}
+}
+
+// settleGoneLines runs after a batch loaded: the gone lines of each item
+// are deleted where the plan's lines say replace, else reported. A line
+// Odoo will not delete (a posted document) is reported with the reason.
+func (p *passRun) settleGoneLines(ctx context.Context, items []*item, ids []int64) error {
+	for i, it := range items {
+		for field, xs := range it.gone {
+			if !p.replaces(field) {
+				p.noteLines(&p.es.LineMissingInSource, xs)
+				continue
+			}
+			if err := p.removeLines(ctx, ids[i], field, xs); err != nil {
+				if !refusal(err) {
+					return err
+				}
+				p.r.events.Emit(progress.Message{Level: "warning", Text: fmt.Sprintf("%s %s: lines gone from the source not deleted: %v", p.e.Name, it.key, err)})
+				p.noteLines(&p.es.LineMissingInSource, xs)
+				continue
+			}
+			p.noteLines(&p.es.LinesRemoved, xs)
+		}
+	}
+	return nil
+}
+
+func (p *passRun) noteLines(list *[]string, xs []string) {
+	p.mu.Lock()
+	*list = append(*list, xs...)
+	p.mu.Unlock()
+}
+
+func (p *passRun) replaces(field string) bool {
+	for _, l := range p.e.Plan.Lines {
+		if l.Field == field {
+			return l.Replace
+		}
+	}
+	return false
+}
+
+// removeLines deletes the lines xs (external IDs) of the record id's
+// one2many field, found through the record itself (get_external_id: no
+// right on ir.model.data needed).
+func (p *passRun) removeLines(ctx context.Context, id int64, field string, xs []string) error {
+	model := p.r.pl.LineModel(p.e.Name, field)
+	recs, err := p.r.t.Read(ctx, p.e.Model, []int64{id}, []string{field})
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	lineIDs := relationIDs(recs[0][field])
+	names, err := p.r.t.ExternalIDs(ctx, model, lineIDs)
+	if err != nil {
+		return err
+	}
+	gone := map[string]bool{}
+	for _, x := range xs {
+		gone[x] = true
+	}
+	var del []int64
+	for _, lid := range lineIDs {
+		if gone[names[lid]] {
+			del = append(del, lid)
+		}
+	}
+	if len(del) == 0 {
+		return nil
+	}
+	return p.r.t.Unlink(ctx, model, del)
+}
+
+// relationIDs reads the ids of an x2many value.
+func relationIDs(v any) []int64 {
+	list, _ := v.([]any)
+	out := make([]int64, 0, len(list))
+	for _, x := range list {
+		out = append(out, asID(x))
+	}
+	return out
+}
+
+// refusal reports an error that is Odoo's answer about the data (not a
+// broken connection).
+func refusal(err error) bool {
+	for _, k := range []odoo.Kind{odoo.KindValidation, odoo.KindAccess, odoo.KindMissing, odoo.KindServer} {
+		if odoo.IsKind(err, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // lockedStates are the states in which Odoo refuses changes to a

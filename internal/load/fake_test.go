@@ -53,6 +53,7 @@ type fakeRec struct {
 	id     int64
 	model  string
 	values map[string]string
+	parent string // a line's record (external ID)
 }
 
 func newFake() *fakeTarget { return &fakeTarget{recs: map[string]*fakeRec{}} }
@@ -160,6 +161,7 @@ func (f *fakeTarget) upsert(model string, cols []string, rows [][]string) int64 
 	id := f.put(model, rows[0][0], top)
 	for lx, v := range lines {
 		f.put(model+".line", lx, v)
+		f.recs[lx].parent = rows[0][0]
 	}
 	return id
 }
@@ -192,7 +194,7 @@ func (f *fakeTarget) Read(_ context.Context, model string, ids []int64, fields [
 	f.calls++
 	var out []map[string]any
 	for _, id := range ids {
-		for _, r := range f.recs {
+		for x, r := range f.recs {
 			if r.id != id {
 				continue
 			}
@@ -202,11 +204,40 @@ func (f *fakeTarget) Read(_ context.Context, model string, ids []int64, fields [
 				if v, ok := r.values[fl+"/id"]; ok {
 					m[fl] = v
 				}
+				if strings.HasSuffix(fl, "_ids") {
+					m[fl] = f.linesOf(x)
+				}
 			}
 			out = append(out, m)
 		}
 	}
 	return out, nil
+}
+
+// linesOf lists the ids of a record's lines, as Odoo reads a one2many.
+func (f *fakeTarget) linesOf(xmlid string) []any {
+	var ids []any
+	for _, r := range f.recs {
+		if r.parent == xmlid {
+			ids = append(ids, r.id)
+		}
+	}
+	return ids
+}
+
+// Unlink deletes records by id, as Odoo's unlink does with their external
+// IDs.
+func (f *fakeTarget) Unlink(_ context.Context, _ string, ids []int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for x, r := range f.recs {
+		for _, id := range ids {
+			if r.id == id {
+				delete(f.recs, x)
+			}
+		}
+	}
+	return nil
 }
 
 func (f *fakeTarget) SearchRead(_ context.Context, model string, dom odoo.Domain, _ []string, _ odoo.Page) ([]map[string]any, error) {

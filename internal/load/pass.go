@@ -29,6 +29,9 @@ type item struct {
 	// noImage: the record was created by this run (pass 2 of a record
 	// pass 1 created), so rollback removes it and needs no image.
 	noImage bool
+	// gone holds, per one2many field, the lines an earlier run wrote that
+	// the source row no longer has.
+	gone map[string][]string
 }
 
 // passRun is one entity pass.

@@ -447,3 +447,31 @@ func TestRowsChangedWhileARunWasInterrupted(t *testing.T) {
 	require.Equal(t, []string{"ns_test.customers_1"}, s.Entities[0].ChangedDuringRun)
 	require.Contains(t, strings.Join(fake.state(), "\n"), "name=Acme Corp")
 }
+
+// With replace: on the lines, a line the source no longer has is deleted
+// in Odoo after its record loads (lines_removed); the others stay.
+func TestLinesGoneFromTheSourceAreDeletedWithReplace(t *testing.T) {
+	f := newFixture(t)
+	p := strings.Replace(testPlan, "        line_key: line\n", "        line_key: line\n        replace: true\n", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "plan.yaml"), []byte(p), 0o600))
+	fake := newFake()
+	_, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	require.Contains(t, fake.recs, "ns_test.invoices_I4_3")
+	fake.recs["ns_test.invoices_I4"].values["state"] = "draft" // reset in Odoo: open to changes
+	lines := strings.Replace(testFiles["lines.csv"], "I4,3,Cap,7\n", "", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "lines.csv"), []byte(lines), 0o600))
+	// The fake reads relations back as ids, not as the edit check expects.
+	s, err := f.run(t, fake, Options{OverwriteTargetEdits: true})
+	require.NoError(t, err)
+	var gone, removed []string
+	for _, e := range s.Entities {
+		gone = append(gone, e.LineMissingInSource...)
+		removed = append(removed, e.LinesRemoved...)
+	}
+	require.Equal(t, [5]int64{4, 1, 3, 0, 0}, counts(s)["invoices/1"], "I4 loaded again, the others unchanged")
+	require.Empty(t, gone)
+	require.Equal(t, []string{"ns_test.invoices_I4_3"}, removed)
+	require.NotContains(t, fake.recs, "ns_test.invoices_I4_3")
+	require.Contains(t, fake.recs, "ns_test.invoices_I4_1", "the lines still in the source stay")
+}

@@ -187,6 +187,9 @@ func (p *passRun) commitLoaded(ctx context.Context, seq int64, items []*item, re
 	if err := p.r.st.Commit(ctx, b, rows); err != nil {
 		return err
 	}
+	if err := p.settleGoneLines(ctx, items, res.IDs); err != nil {
+		return err
+	}
 	p.mu.Lock()
 	p.es.Loaded += int64(len(items))
 	p.es.Created += int64(created)

@@ -60,6 +60,9 @@ type EntitySummary struct {
 	// longer has: Odoo keeps them (load adds and updates lines, it never
 	// removes one), so they are reported.
 	LineMissingInSource []string `json:"line_missing_in_source,omitempty"`
+	// LinesRemoved lists the lines deleted because the source no longer
+	// has them and the plan's lines say replace.
+	LinesRemoved []string `json:"lines_removed,omitempty"`
 	// ChangedDuringRun lists the rows a resumed run had already loaded
 	// whose source row changed since (a database source read again): they
 	// are sent again with their new values.

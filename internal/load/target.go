@@ -25,6 +25,8 @@ type Target interface {
 	// Odoo since an earlier run wrote them.
 	FieldsGet(ctx context.Context, model string, attributes []string) (map[string]map[string]any, error)
 	ExternalIDs(ctx context.Context, model string, ids []int64) (map[int64]string, error)
+	// Unlink deletes the lines a plan's replace: removes.
+	Unlink(ctx context.Context, model string, ids []int64) error
 }
 
 var _ Target = (*odoo.Client)(nil)

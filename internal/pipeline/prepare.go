@@ -138,6 +138,21 @@ func (p *Pipeline) Findings() []diag.Diagnostic { return append([]diag.Diagnosti
 // Plan returns the plan the pipeline runs.
 func (p *Pipeline) Plan() *plan.Plan { return p.plan }
 
+// LineModel is the model of the one2many field's lines of an entity ("" when
+// the entity has no such lines).
+func (p *Pipeline) LineModel(entity, field string) string {
+	c := p.entities[entity]
+	if c == nil {
+		return ""
+	}
+	for _, l := range c.lines {
+		if l.spec.Field == field {
+			return l.model
+		}
+	}
+	return ""
+}
+
 // Entities returns the passes in load order.
 func (p *Pipeline) Entities() []*Entity { return p.order }
 

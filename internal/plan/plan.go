@@ -119,6 +119,10 @@ type Lines struct {
 	LineKey Keys          `yaml:"line_key,omitempty" json:"line_key,omitempty"`
 	Fields  FieldMaps     `yaml:"fields" json:"fields"`
 	Rules   []Rule        `yaml:"rules,omitempty" json:"rules,omitempty"`
+	// Replace deletes in Odoo the lines an earlier run wrote that the
+	// source no longer has (Odoo's load keeps them; without replace they
+	// are reported as line_missing_in_source).
+	Replace bool `yaml:"replace,omitempty" json:"replace,omitempty"`
 }
 
 // Rule is a declared check. Exactly one of Required, Unique, Regex, Min/Max,
