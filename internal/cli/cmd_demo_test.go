@@ -20,6 +20,8 @@ func TestDemoLoadsVerifiesAndReports(t *testing.T) {
 	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
 	require.NotContains(t, out, "BROKEN")
 	require.Contains(t, out, "after load invoices.action_post: 870 done, 0 failed")
+	require.Contains(t, out, `control "accounting: receivables per partner at 2023-12-31 (opening)": match over 40 group(s), source 176767.75, target 176767.75`)
+	require.Contains(t, out, `control "accounting: trial balance per account at 2023-12-31 (opening)": match over 7 group(s)`)
 	var rep struct {
 		Result   string `json:"result"`
 		Entities []struct {

@@ -61,10 +61,69 @@ func generate() map[string][][]string {
 	customers := g.customers()
 	products := g.products()
 	invoices, lines := g.invoices(customers, products)
+	open := g.openItems(customers)
 	return map[string][][]string{
 		"categories.csv": categories, "customers.csv": customers, "products.csv": products,
 		"invoices.csv": invoices, "invoice_lines.csv": lines, "scans.csv": scansIndex(invoices),
+		"open_items.csv": open, "opening.csv": opening, "trial_balance.csv": trialBalance(open),
 	}
+}
+
+// The books are opened at 31/12/2023: the invoices of 2023 still unpaid
+// then arrive as open items with their residual, the other balances in
+// one opening entry; 2024 arrives in full.
+var opening = [][]string{{"entry", "date", "ref"}, {"OPEN-2023", "31/12/2023", "Opening balances at 31/12/2023"}}
+
+// openItems are 2023 invoices unpaid at the cut-off, for customers that
+// load cleanly.
+func (g *gen) openItems(customers [][]string) [][]string {
+	seen := map[string]int{}
+	for _, c := range customers[1:] {
+		seen[c[0]]++
+	}
+	var ok [][]string
+	for _, c := range customers[1:] {
+		if c[1] == "C" && c[11] == "active" && seen[c[0]] == 1 && strings.Contains(c[4], "@") && len(c[9]) == 2 && c[9] != "XX" && c[9] != "UK" {
+			ok = append(ok, c)
+		}
+	}
+	rows := [][]string{{"invoice_no", "customer", "date", "due", "residual"}}
+	for i := 1; i <= 40; i++ {
+		c := ok[g.r.IntN(len(ok))]
+		day, month := 1+g.r.IntN(28), 9+g.r.IntN(4)
+		rows = append(rows, []string{fmt.Sprintf("INV/2023/%04d", 800+i*3), c[0], fmt.Sprintf("%02d/%02d/2023", day, month),
+			fmt.Sprintf("%02d/%02d/2024", day, month-6), deNumber(float64(1000+g.r.IntN(900000)) / 100)})
+	}
+	return rows
+}
+
+// trialBalance is the legacy ledger's balance per account at the cut-off
+// (debit − credit; receivables are the open items' sum, undistributed
+// profits balance the rest).
+func trialBalance(open [][]string) [][]string {
+	cents := func(s string) int64 {
+		var a, b int64
+		fmt.Sscanf(strings.Replace(s, ",", " ", 1), "%d %d", &a, &b)
+		return a*100 + b
+	}
+	var receivable int64
+	for _, r := range open[1:] {
+		receivable += cents(r[4])
+	}
+	rows := [][]string{{"entry", "account", "name", "balance"}}
+	sum := int64(0)
+	add := func(code, name string, c int64) {
+		sum += c
+		rows = append(rows, []string{"OPEN-2023", code, name, deNumber(float64(c) / 100)})
+	}
+	add("101401", "Bank", 15234055)
+	add("110100", "Stock Valuation", 6127540)
+	add("121000", "Account Receivable", receivable)
+	add("151000", "Fixed Asset", 8450000)
+	add("201000", "Current Liabilities", -2310075)
+	add("301000", "Capital", -10000000)
+	add("999999", "Undistributed Profits/Losses", -sum)
+	return rows
 }
 
 func (g *gen) customers() [][]string {

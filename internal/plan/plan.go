@@ -14,6 +14,8 @@ type Plan struct {
 	Sources   map[string]source.Spec `yaml:"sources" json:"sources"`
 	Entities  []Entity               `yaml:"entities" json:"entities" jsonschema:"minItems=1"`
 	Controls  []Control              `yaml:"controls,omitempty" json:"controls,omitempty"`
+	// Accounting declares the cut-off and the source's balances there.
+	Accounting *Accounting `yaml:"accounting,omitempty" json:"accounting,omitempty"`
 	// Backup is "none" or the name of a backup configuration.
 	Backup string        `yaml:"backup,omitempty" json:"backup,omitempty"`
 	Load   LoadOptions   `yaml:"load,omitempty" json:"load,omitempty"`
@@ -187,6 +189,8 @@ type ControlSource struct {
 	Sum     string        `yaml:"sum,omitempty" json:"sum,omitempty"`
 	Locale  string        `yaml:"locale,omitempty" json:"locale,omitempty"`
 	Ref     string        `yaml:"ref,omitempty" json:"ref,omitempty"`
+	// Where keeps the rows of From for which this expression is true.
+	Where string `yaml:"where,omitempty" json:"where,omitempty"`
 }
 
 // ControlTarget computes a control on the target with read_group.
@@ -194,7 +198,13 @@ type ControlTarget struct {
 	Model   string `yaml:"model" json:"model" jsonschema:"minLength=1"`
 	Domain  []any  `yaml:"domain,omitempty" json:"domain,omitempty"`
 	GroupBy string `yaml:"group_by,omitempty" json:"group_by,omitempty"`
-	Sum     string `yaml:"sum,omitempty" json:"sum,omitempty"`
+	// GroupKey names a group by this field of the related record (code
+	// for accounts) rather than by its display name.
+	GroupKey string `yaml:"group_key,omitempty" json:"group_key,omitempty"`
+	Sum      string `yaml:"sum,omitempty" json:"sum,omitempty"`
+	// Negate compares the target's sums with their sign reversed (Odoo
+	// keeps a payable as a negative balance).
+	Negate bool `yaml:"negate,omitempty" json:"negate,omitempty"`
 }
 
 // Position is a place in the plan file.

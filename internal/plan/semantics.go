@@ -33,6 +33,8 @@ func (c *checker) semantics(p *Plan) {
 			}
 		}
 	}
+	c.controls(p)
+	c.accounting(p)
 }
 
 func (c *checker) lines(p *Plan, e *Entity, at []string) {

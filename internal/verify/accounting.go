@@ -79,7 +79,7 @@ func (m *moveTotals) lineAmount(kind string, l record.Row) float64 {
 		return debit
 	}
 	q, ok := num("quantity")
-	if !ok {
+	if !ok || l.Values["quantity"] == nil { // not mapped or empty: Odoo's default
 		q = 1
 	}
 	price, _ := num("price_unit")

@@ -26,7 +26,7 @@ func controlResults(ctx context.Context, p *pipeline.Pipeline, t Target, sums ma
 	pl := p.Plan()
 	var ix *index
 	var out []ControlResult
-	for _, c := range pl.Controls {
+	for _, c := range append(append([]plan.Control(nil), pl.Controls...), pl.AccountingControls()...) {
 		src, err := sums[c.Name], error(nil)
 		if c.Source.Entity == "" {
 			src, err = sourceTotals(ctx, p, c.Source)
@@ -62,8 +62,23 @@ func sourceTotals(ctx context.Context, p *pipeline.Pipeline, cs plan.ControlSour
 	if _, err := s.Schema(ctx); err != nil {
 		return nil, err
 	}
+	keep := func(map[string]any) (bool, error) { return true, nil }
+	if cs.Where != "" {
+		if keep, err = p.Condition(cs.Where); err != nil {
+			return nil, fmt.Errorf("where: %w", err)
+		}
+	}
 	out := map[string]float64{}
-	err = s.Scan(ctx, record.Position{}, func(r *record.Record) error { return addRow(out, r, cs) })
+	err = s.Scan(ctx, record.Position{}, func(r *record.Record) error {
+		ok, err := keep(r.Values)
+		if err != nil {
+			return fmt.Errorf("%s: where: %w", r.Pos, err)
+		}
+		if !ok {
+			return nil
+		}
+		return addRow(out, r, cs)
+	})
 	return out, err
 }
 
@@ -146,15 +161,46 @@ func targetTotals(ctx context.Context, t Target, ct plan.ControlTarget, name fun
 	if err != nil {
 		return nil, err
 	}
+	if ct.GroupKey != "" {
+		if name, err = keyNamer(ctx, t, rel, ct, rows); err != nil {
+			return nil, err
+		}
+	}
+	sign := 1.0
+	if ct.Negate {
+		sign = -1
+	}
 	out := map[string]float64{}
 	for _, r := range rows {
 		key := ""
 		if ct.GroupBy != "" {
 			key = name(rel, r[ct.GroupBy])
 		}
-		out[key] += groupValue(r, ct.Sum)
+		out[key] += sign * groupValue(r, ct.Sum)
 	}
 	return out, nil
+}
+
+// keyNamer names the groups by the GroupKey field of their related
+// records (an account's code).
+func keyNamer(ctx context.Context, t Target, rel string, ct plan.ControlTarget, rows []map[string]any) (func(string, any) string, error) {
+	var ids []int64
+	for _, r := range rows {
+		if id := firstID(r[ct.GroupBy]); id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	keys := map[int64]string{}
+	for _, chunk := range chunks(ids, 500) {
+		recs, err := t.Read(ctx, rel, chunk, []string{ct.GroupKey})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			keys[firstID(rec["id"])] = strings.TrimSpace(text(rec[ct.GroupKey]))
+		}
+	}
+	return func(_ string, v any) string { return keys[firstID(v)] }, nil
 }
 
 // relation is the comodel of the control's group_by field ("" for a

@@ -66,7 +66,9 @@ func Skipped(name, reason string) ControlResult {
 	return ControlResult{Name: name, Status: NotChecked, Reason: reason}
 }
 
-func round9(x float64) float64 { return math.Round(x*1e9) / 1e9 }
+// round9 rounds away float noise (and never gives -0, which prints as
+// "-0.00").
+func round9(x float64) float64 { return math.Round(x*1e9)/1e9 + 0 }
 
 func groupNames(a, b map[string]float64) []string {
 	seen := make(map[string]bool, len(a)+len(b))

@@ -58,10 +58,7 @@ func (db *DB) computed(m *Model, id int64, rec map[string]any) map[string]any {
 	case "account.move":
 		return db.moveAmounts(m, id, rec)
 	case "account.move.line":
-		out := copyRec(rec)
-		sub := lineSubtotal(rec)
-		out["price_subtotal"], out["price_total"] = sub, sub
-		return out
+		return db.lineComputed(rec)
 	}
 	return rec
 }
@@ -164,6 +161,7 @@ func (db *DB) post(m *Model, id int64) error {
 	if text(rec["name"]) == "" || rec["name"] == "/" {
 		rec["name"] = db.nextName(rec)
 	}
+	db.syncJournalItems(m, id)
 	return nil
 }
 

@@ -225,7 +225,7 @@ func (db *DB) o2mIDs(m *Model, id int64, f *Field) []int64 {
 	}
 	out := []int64{}
 	for _, cid := range cm.ids() {
-		if toInt(cm.recs[cid][f.Inverse]) == id && (f.Name != "child_ids" || active(cm.recs[cid])) {
+		if toInt(cm.recs[cid][f.Inverse]) == id && (f.Name != "child_ids" || active(cm.recs[cid])) && (f.Name != "invoice_line_ids" || isInvoiceLine(cm.recs[cid])) {
 			out = append(out, cid)
 		}
 	}
