@@ -60,6 +60,10 @@ var ledgerTests = []struct {
 	{"Steps", testSteps},
 	{"LockAndReopen", testLockAndReopen},
 	{"TranslationSteps", testTranslationSteps},
+	{"HistoryOutlivesLaterRuns", testHistoryOutlivesLaterRuns},
+	{"LaterRuns", testLaterRuns},
+	{"MarkRolledBackRewindsRows", testMarkRolledBackRewindsRows},
+	{"MigrationToRunHistory", testMigrationToRunHistory},
 }
 
 // Every ledger test runs on both stores.

@@ -75,6 +75,10 @@ func (t *tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return t.Tx.PrepareContext(ctx, rewrite(q, t.pg))
 }
 
+func (t *tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(ctx, rewrite(q, t.pg), args...)
+}
+
 func (t *tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.Tx.QueryRowContext(ctx, rewrite(q, t.pg), args...)
 }

@@ -9,7 +9,10 @@
 // quarantined or skipped. A Batch is one load call: marked sent before the
 // call and committed after Odoo answered, in the same transaction as its
 // rows' states. An Image is the before-image of a record the run updates;
-// a Step is an after-load action on one record.
+// a Step is an after-load action on one record. A run's history
+// (RunHistory) is its own version of every row it wrote, kept when a later
+// run takes the row over: what rollback undoes, and what MarkRolledBack
+// puts back when a later run is undone.
 //
 // Store keeps all of it in SQLite (WAL, synchronous=FULL) and is safe for
 // concurrent use by the loader's workers; one process at a time holds it.

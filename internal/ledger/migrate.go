@@ -11,14 +11,18 @@ import (
 var migrations embed.FS
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrate applies the embedded migrations newer than the stored schema
 // version, each in its own transaction together with the version bump.
 // SQLite keeps the version in PRAGMA user_version, PostgreSQL in the
 // ferry_ledger table; each has its own migrations (the same steps in its
 // own types).
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, SchemaVersion) }
+
+// migrateTo applies the migrations up to version to (tests build a ledger
+// of an earlier version with it).
+func (s *Store) migrateTo(ctx context.Context, to int) error {
 	have, err := s.version(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
@@ -37,7 +41,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	sort.Slice(names, func(i, j int) bool { return names[i].Name() < names[j].Name() })
 	for i, n := range names {
 		v := i + 1
-		if v <= have {
+		if v <= have || v > to {
 			continue
 		}
 		b, err := migrations.ReadFile(dir + "/" + n.Name())

@@ -60,6 +60,26 @@ ON CONFLICT (entity, pass, key) DO UPDATE SET
 	batch       = excluded.batch,
 	written     = CASE WHEN excluded.written <> '' THEN excluded.written ELSE rows.written END`
 
+// historyColumns are a row's columns in run_rows, where run_id leads the key.
+const historyColumns = `run_id, entity, pass, key, external_id, source_key, fingerprint, state, odoo_id, created, message, attempts, batch, written`
+
+// copyToHistory copies a row, as the upsert left it, into its run's own
+// rows (run_rows): the run's version of it outlives a later run taking
+// the row over.
+const copyToHistory = `INSERT INTO run_rows (` + historyColumns + `)
+SELECT ` + historyColumns + ` FROM rows WHERE entity = ? AND pass = ? AND key = ?
+ON CONFLICT (run_id, entity, pass, key) DO UPDATE SET
+	external_id = excluded.external_id,
+	source_key  = excluded.source_key,
+	fingerprint = excluded.fingerprint,
+	state       = excluded.state,
+	odoo_id     = excluded.odoo_id,
+	created     = excluded.created,
+	message     = excluded.message,
+	attempts    = excluded.attempts,
+	batch       = excluded.batch,
+	written     = excluded.written`
+
 // Rows returns the rows of an entity pass by key.
 func (s *Store) Rows(ctx context.Context, entity string, pass int) (map[string]Row, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows WHERE entity = ? AND pass = ?`, entity, pass)
@@ -87,6 +107,18 @@ func (s *Store) RunRows(ctx context.Context, runID string) ([]Row, error) {
 	return scanRows(rows)
 }
 
+// RunHistory returns the rows the run wrote, each as the run last left it,
+// ordered by entity, pass and key: unlike RunRows, it still holds the rows
+// a later run took over since. Rows the run found unchanged are not in it
+// (see putRows).
+func (s *Store) RunHistory(ctx context.Context, runID string) ([]Row, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+historyColumns+` FROM run_rows WHERE run_id = ? ORDER BY entity, pass, key`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: read the rows run %s wrote: %w", runID, err)
+	}
+	return scanHistory(rows)
+}
+
 // AllRows returns every row, ordered by entity, pass and key.
 func (s *Store) AllRows(ctx context.Context) ([]Row, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows ORDER BY entity, pass, key`)
@@ -105,20 +137,54 @@ func (s *Store) Put(ctx context.Context, rows []Row) error {
 	return s.tx(ctx, func(t *tx) error { return putRows(ctx, t, rows) })
 }
 
+// putRows upserts rows and copies each, as it now stands, into its run's
+// history, except rows found unchanged: the run wrote nothing to their
+// records, and the earlier run's version, which loaded them, stands for
+// them (an incremental rerun of a large source is mostly such rows, and
+// the copy would double their cost).
 func putRows(ctx context.Context, t *tx, rows []Row) error {
 	st, err := t.PrepareContext(ctx, upsertRow)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	defer st.Close()
+	hist, err := t.PrepareContext(ctx, copyToHistory)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	defer hist.Close()
 	for _, r := range rows {
 		_, err := st.ExecContext(ctx, r.Entity, r.Pass, r.Key, r.ExternalID, r.SourceKey, r.Fingerprint, string(r.State),
 			r.OdooID, r.Created, r.Message, r.Attempts, r.RunID, r.Batch, r.Written)
+		if err == nil && r.State != Unchanged {
+			_, err = hist.ExecContext(ctx, r.Entity, r.Pass, r.Key)
+		}
 		if err != nil {
 			return fmt.Errorf("ledger: write row %s of %s: %w", r.Key, r.Entity, err)
 		}
 	}
 	return nil
+}
+
+// scanHistory reads rows selected with historyColumns.
+func scanHistory(rows *sql.Rows) ([]Row, error) {
+	defer rows.Close()
+	var out []Row
+	for rows.Next() {
+		var r Row
+		var st string
+		err := rows.Scan(&r.RunID, &r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, &st, &r.OdooID,
+			&r.Created, &r.Message, &r.Attempts, &r.Batch, &r.Written)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: read row: %w", err)
+		}
+		r.State = State(st)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: read rows: %w", err)
+	}
+	return out, nil
 }
 
 func scanRows(rows *sql.Rows) ([]Row, error) {

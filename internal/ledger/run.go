@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-
 	"fmt"
 	"time"
 )
@@ -37,6 +36,11 @@ type Run struct {
 	AuditCheckpoint string `json:"audit_checkpoint,omitempty"`
 	// Resumed is true when Begin continued an unfinished run.
 	Resumed bool `json:"resumed,omitempty"`
+	// History says the ledger holds every row the run wrote (RunHistory),
+	// even those later runs took over: true for runs begun on ledger
+	// schema 4 or later, and for a run that was its plan's latest when the
+	// ledger was migrated to it.
+	History bool `json:"history"`
 }
 
 // PlanChangedError refuses to resume a run whose plan file changed.
@@ -66,10 +70,10 @@ func (s *Store) Begin(ctx context.Context, plan, digest string, inputs map[strin
 	if r != nil {
 		return s.resume(ctx, r, digest, inputs, force)
 	}
-	r = &Run{ID: newRunID(now), Plan: plan, PlanDigest: digest, Inputs: inputs, Started: now.UTC(), Status: StatusRunning}
+	r = &Run{ID: newRunID(now), Plan: plan, PlanDigest: digest, Inputs: inputs, Started: now.UTC(), Status: StatusRunning, History: true}
 	in, _ := json.Marshal(nonNil(inputs))
-	_, err = s.db.ExecContext(ctx, `INSERT INTO runs (id, plan, plan_digest, inputs, started_at, status) VALUES (?,?,?,?,?,?)`,
-		r.ID, plan, digest, string(in), fmtTime(r.Started), string(r.Status))
+	_, err = s.db.ExecContext(ctx, `INSERT INTO runs (id, plan, plan_digest, inputs, started_at, status, history) VALUES (?,?,?,?,?,?,?)`,
+		r.ID, plan, digest, string(in), fmtTime(r.Started), string(r.Status), true)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: start run: %w", err)
 	}
@@ -150,7 +154,7 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	return &list[0], nil
 }
 
-const runColumns = `id, plan, plan_digest, inputs, started_at, finished_at, status, audit_checkpoint`
+const runColumns = `id, plan, plan_digest, inputs, started_at, finished_at, status, audit_checkpoint, history`
 
 func scanRuns(rows *sql.Rows) ([]Run, error) {
 	defer rows.Close()
@@ -159,7 +163,7 @@ func scanRuns(rows *sql.Rows) ([]Run, error) {
 		var r Run
 		var in, started, st string
 		var fin sql.NullString
-		if err := rows.Scan(&r.ID, &r.Plan, &r.PlanDigest, &in, &started, &fin, &st, &r.AuditCheckpoint); err != nil {
+		if err := rows.Scan(&r.ID, &r.Plan, &r.PlanDigest, &in, &started, &fin, &st, &r.AuditCheckpoint, &r.History); err != nil {
 			return nil, fmt.Errorf("ledger: read run: %w", err)
 		}
 		if err := json.Unmarshal([]byte(in), &r.Inputs); err != nil {
