@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-migrate/ferry/internal/audit"
 	"github.com/ferry-migrate/ferry/internal/ledger"
+	"github.com/ferry-migrate/ferry/internal/odoo"
 	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/plan"
 	"github.com/ferry-migrate/ferry/internal/rollback"
@@ -19,10 +21,11 @@ import (
 )
 
 type rollbackOptions struct {
-	target targetOptions
-	Run    string
-	DryRun bool
-	Force  bool
+	target    targetOptions
+	Run       string
+	DryRun    bool
+	Force     bool
+	WithLater bool
 }
 
 func newRollbackCmd(g *globalOptions) *cobra.Command {
@@ -35,7 +38,21 @@ func newRollbackCmd(g *globalOptions) *cobra.Command {
 			"records it updated get the values they had before the run. --dry-run lists the actions and\n" +
 			"changes nothing. Records someone changed in Odoo after the run wrote them are refused unless\n" +
 			"--force. Records Odoo refuses to delete or change are listed; restore those from the\n" +
-			"backup taken before the run. A completed rollback marks the run rolled_back in the ledger.",
+			"backup taken before the run. A completed rollback marks the run rolled_back in the ledger and\n" +
+			"puts the ledger's rows back as the run before left them, so the next run loads them again.\n\n" +
+			"It refuses on purpose to undo a run (--run) that later runs of the same plan built on: they\n" +
+			"updated what it wrote and took its ledger rows over, so undoing it alone would leave the target\n" +
+			"neither as it was before the run nor as the later runs left it. The refusal names the later runs;\n" +
+			"--with-later undoes them first, newest first, then the run, so the target returns to its state\n" +
+			"before the run. A run whose undo has refusals stops there: the runs before it are not touched,\n" +
+			"and the command can be repeated once the refusals are dealt with.\n\n" +
+			"EXIT STATUS\n" +
+			"  0  every run undone\n" +
+			"  2  usage error, no run to roll back, or the run is already rolled back\n" +
+			"  4  records were refused (listed); the run stays as it is in the ledger\n" +
+			"  6  later runs built on the run (use --with-later), or the ledger no longer knows the run in full",
+		Example: "  ferry rollback plan.yaml --dry-run\n" +
+			"  ferry rollback plan.yaml --run r20260102T150405Z-1a2b3c4d --with-later",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRollback(cmd.Context(), o, g, args[0]) },
 	}
@@ -43,6 +60,7 @@ func newRollbackCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&o.Run, "run", "", "run id (default: the latest run of the plan)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list what would be undone, change nothing")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "also undo records someone changed in Odoo after the run wrote them")
+	cmd.Flags().BoolVar(&o.WithLater, "with-later", false, "also undo the later runs of the plan that built on the run, newest first")
 	return cmd
 }
 
@@ -60,16 +78,25 @@ func runRollback(ctx context.Context, o *rollbackOptions, g *globalOptions, path
 	if err != nil {
 		return err
 	}
+	runs, err := rollback.Chain(ctx, st, run.ID, o.WithLater)
+	if errors.Is(err, rollback.ErrRolledBack) {
+		return Usage(err)
+	}
+	if err != nil {
+		return err
+	}
 	order, err := loadOrder(ctx, p)
 	if err != nil {
 		return err
 	}
-	rp, err := rollback.Build(ctx, st, run.ID, order)
-	if err != nil {
-		return err
+	plans := make([]*rollback.Plan, len(runs))
+	for i, r := range runs {
+		if plans[i], err = rollback.Build(ctx, st, r.ID, order); err != nil {
+			return err
+		}
 	}
 	if o.DryRun || g.JSON {
-		if err := printRollbackPlan(g, rp); err != nil || o.DryRun {
+		if err := printRollbackPlans(g, run.ID, runs, plans, o.WithLater); err != nil || o.DryRun {
 			return err
 		}
 	}
@@ -77,33 +104,100 @@ func runRollback(ctx context.Context, o *rollbackOptions, g *globalOptions, path
 	if err != nil {
 		return err
 	}
-	res, err := rollback.Apply(ctx, c, rp, rollback.Options{Force: o.Force, Exclude: p.Verify.Exclude})
-	if err != nil {
-		return err
+	rc := &rollbackChain{st: st, c: c, p: p, g: g, o: o, requested: run.ID, runs: runs}
+	return rc.apply(ctx, plans)
+}
+
+// rollbackChain undoes runs (newest first) one after the other.
+type rollbackChain struct {
+	st        *ledger.Store
+	c         *odoo.Client
+	p         *plan.Plan
+	g         *globalOptions
+	o         *rollbackOptions
+	requested string
+	runs      []ledger.Run
+}
+
+// apply undoes each run in turn: audited, printed, and marked rolled back
+// (its ledger rows put back) before the next, older one starts. A run with
+// refusals stops the chain: the older runs' undo assumes it is complete.
+func (rc *rollbackChain) apply(ctx context.Context, plans []*rollback.Plan) error {
+	if len(rc.runs) > 1 {
+		fmt.Fprintf(rc.g.stdout, "rolling back run %s with %d later run(s), newest first: %s\n",
+			rc.requested, len(rc.runs)-1, strings.Join(chainIDs(rc.runs), ", "))
 	}
+	for i, r := range rc.runs {
+		res, err := rollback.Apply(ctx, rc.c, plans[i], rollback.Options{Force: rc.o.Force, Exclude: rc.p.Verify.Exclude})
+		if err != nil {
+			return err
+		}
+		if err := rc.audit(ctx, r.ID, res); err != nil {
+			return err
+		}
+		fmt.Fprintf(rc.g.stdout, "rollback of run %s: %d deleted, %d restored, %d refused\n", r.ID, res.Deleted, res.Restored, len(res.Refused))
+		for _, f := range res.Refused {
+			fmt.Fprintf(rc.g.stdout, "  refused %s %s (%s id %d): %v\n", f.Action.Kind, f.Action.ExternalID, f.Action.Model, f.Action.ID, f.Err)
+		}
+		if len(res.Refused) > 0 {
+			return rc.stopped(i, len(res.Refused))
+		}
+		if err := rc.st.MarkRolledBack(ctx, r.ID, time.Now()); err != nil {
+			return err
+		}
+	}
+	if len(rc.runs) > 1 {
+		fmt.Fprintf(rc.g.stdout, "rolled back %d runs: %s\n", len(rc.runs), strings.Join(chainIDs(rc.runs), ", "))
+	}
+	return nil
+}
+
+// audit appends one entry per run undone, naming the run the command was
+// asked to undo and the whole chain.
+func (rc *rollbackChain) audit(ctx context.Context, runID string, res *rollback.Result) error {
 	result := "ok"
 	if len(res.Refused) > 0 {
 		result = "partial"
 	}
-	if _, err := recordAudit(ctx, stateDir(g, p), audit.Event{Action: audit.ActionRollback, RunID: run.ID, Plan: p.Name,
-		Target: secret.RedactURL(c.URLString()), Digests: map[string]string{"plan": p.Digest}, Result: result,
-		Details: map[string]any{"deleted": res.Deleted, "restored": res.Restored, "refused": len(res.Refused)}}); err != nil {
-		return err
+	details := map[string]any{"deleted": res.Deleted, "restored": res.Restored, "refused": len(res.Refused)}
+	if len(rc.runs) > 1 {
+		details["requested_run"] = rc.requested
+		details["runs"] = chainIDs(rc.runs)
 	}
-	fmt.Fprintf(g.stdout, "rollback of run %s: %d deleted, %d restored, %d refused\n", run.ID, res.Deleted, res.Restored, len(res.Refused))
-	for _, r := range res.Refused {
-		fmt.Fprintf(g.stdout, "  refused %s %s (%s id %d): %v\n", r.Action.Kind, r.Action.ExternalID, r.Action.Model, r.Action.ID, r.Err)
+	_, err := recordAudit(ctx, stateDir(rc.g, rc.p), audit.Event{Action: audit.ActionRollback, RunID: runID, Plan: rc.p.Name,
+		Target: secret.RedactURL(rc.c.URLString()), Digests: map[string]string{"plan": rc.p.Digest}, Result: result, Details: details})
+	return err
+}
+
+// stopped reports a chain stopped at run i by refusals.
+func (rc *rollbackChain) stopped(i, refused int) error {
+	if i+1 < len(rc.runs) {
+		fmt.Fprintf(rc.g.stdout, "stopped: run %s is not fully undone, so the older run(s) %s were not touched\n",
+			rc.runs[i].ID, strings.Join(chainIDs(rc.runs[i+1:]), ", "))
 	}
-	if len(res.Refused) > 0 {
-		return Exit(ExitPartial, fmt.Errorf("%d record(s) could not be undone: restore them from the backup taken before the run", len(res.Refused)))
+	if i > 0 {
+		fmt.Fprintf(rc.g.stdout, "rolled back %d run(s): %s\n", i, strings.Join(chainIDs(rc.runs[:i]), ", "))
 	}
-	return st.Finish(ctx, run.ID, ledger.StatusRolledBack, time.Now())
+	return Exit(ExitPartial, fmt.Errorf("%d record(s) of run %s could not be undone: restore them from the backup taken before the run, "+
+		"or deal with the refusals and roll back again", refused, rc.runs[i].ID))
+}
+
+func chainIDs(runs []ledger.Run) []string {
+	out := make([]string, len(runs))
+	for i, r := range runs {
+		out[i] = r.ID
+	}
+	return out
 }
 
 // pickRun returns the named run, or the plan's latest that is not rolled back.
 func pickRun(ctx context.Context, st *ledger.Store, plan, id string) (*ledger.Run, error) {
 	if id != "" {
-		return st.Run(ctx, id)
+		r, err := st.Run(ctx, id)
+		if err == nil && r.Plan != plan {
+			err = Usage(fmt.Errorf("run %s is a run of plan %s, not of %s", id, r.Plan, plan))
+		}
+		return r, err
 	}
 	runs, err := st.Runs(ctx)
 	if err != nil {
@@ -135,13 +229,34 @@ func loadOrder(ctx context.Context, p *plan.Plan) ([]rollback.Entity, error) {
 	return out, nil
 }
 
-func printRollbackPlan(g *globalOptions, rp *rollback.Plan) error {
+// rollbackChainPlan is what --json prints with --with-later: the run asked
+// for and the plans of every run undone, in order.
+type rollbackChainPlan struct {
+	Run  string           `json:"run"`
+	Runs []*rollback.Plan `json:"runs"`
+}
+
+// printRollbackPlans prints the plans: one run's plan as it always was,
+// with --with-later the chain.
+func printRollbackPlans(g *globalOptions, requested string, runs []ledger.Run, plans []*rollback.Plan, withLater bool) error {
 	if g.JSON {
 		enc := json.NewEncoder(g.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rp)
+		if withLater {
+			return enc.Encode(rollbackChainPlan{Run: requested, Runs: plans})
+		}
+		return enc.Encode(plans[0])
 	}
-	return printActions(g.stdout, rp)
+	if len(runs) > 1 {
+		fmt.Fprintf(g.stdout, "rolling back run %s undoes %d later run(s) first, newest first: %s\n",
+			requested, len(runs)-1, strings.Join(chainIDs(runs), ", "))
+	}
+	for _, rp := range plans {
+		if err := printActions(g.stdout, rp); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func printActions(w io.Writer, rp *rollback.Plan) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -56,10 +57,12 @@ type Entity struct {
 	Name, Model string
 }
 
-// Build reads the run's rows, images and after-load steps from the ledger
-// and lists the actions, entities in reverse load order.
+// Build reads the rows the run wrote (its own version of each, even of the
+// rows later runs took over), its before-images and after-load steps from
+// the ledger and lists the actions, entities in reverse load order. It
+// undoes the run alone: Chain says which runs must be undone with it.
 func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) (*Plan, error) {
-	rows, err := st.RunRows(ctx, runID)
+	rows, err := st.RunHistory(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -79,21 +82,30 @@ func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) 
 	return p, nil
 }
 
+// entityActions lists an entity's actions: a delete or restore per record
+// the run loaded in pass 1, and a restore per record whose links only (pass
+// 2) it wrote (its before-image holds their earlier values).
 func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any, posted map[string]bool) []Action {
 	seen := map[int64]bool{}
 	var out []Action
-	for _, r := range rows {
-		if r.Entity != e.Name || r.Pass != 1 || r.State != ledger.Loaded || r.OdooID == 0 || seen[r.OdooID] {
-			continue
+	for _, pass := range []int{1, 2} {
+		for _, r := range rows {
+			if r.Entity != e.Name || r.Pass != pass || r.State != ledger.Loaded || r.OdooID == 0 || seen[r.OdooID] {
+				continue
+			}
+			image, hasImage := images[imageKey(e.Model, r.OdooID)]
+			if pass == 2 && !hasImage {
+				continue // a record the run created: pass 1 deletes it
+			}
+			seen[r.OdooID] = true
+			a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID], Written: r.Written}
+			if r.Created && pass == 1 {
+				a.Kind = Delete
+			} else {
+				a.Kind, a.Values = Restore, image
+			}
+			out = append(out, a)
 		}
-		seen[r.OdooID] = true
-		a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID], Written: r.Written}
-		if r.Created {
-			a.Kind = Delete
-		} else {
-			a.Kind, a.Values = Restore, images[imageKey(e.Model, r.OdooID)]
-		}
-		out = append(out, a)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID > out[j].ID }) // children were created after parents
 	return out
@@ -205,6 +217,9 @@ func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 		if changed, err = changedSince(ctx, t, p, o.Exclude); err != nil {
 			return res, err
 		}
+		if err := dropRestored(ctx, t, p, changed); err != nil {
+			return res, err
+		}
 	}
 	for _, a := range p.Actions {
 		if diffs, ok := changed[imageKey(a.Model, a.ID)]; ok {
@@ -256,6 +271,82 @@ func changedSince(ctx context.Context, t Target, p *Plan, exclude map[string][]s
 		}
 	}
 	return out, nil
+}
+
+// dropRestored takes out of changed the records that hold their
+// before-image again: an earlier rollback of the run restored them before
+// it stopped at a refusal, so they differ from what the run wrote without
+// anyone having edited them. Restoring them again changes nothing.
+func dropRestored(ctx context.Context, t Target, p *Plan, changed map[string][]verify.FieldDiff) error {
+	byModel := map[string][]Action{}
+	for _, a := range p.Actions {
+		if _, ok := changed[imageKey(a.Model, a.ID)]; ok && a.Kind == Restore && len(a.Values) > 0 {
+			byModel[a.Model] = append(byModel[a.Model], a)
+		}
+	}
+	for model, acts := range byModel {
+		ids := make([]int64, len(acts))
+		fields := map[string]bool{}
+		for i, a := range acts {
+			ids[i] = a.ID
+			for f := range a.Values {
+				fields[f] = true
+			}
+		}
+		names := make([]string, 0, len(fields))
+		for f := range fields {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		recs, err := t.Read(ctx, model, ids, names)
+		if err != nil {
+			return err
+		}
+		now := map[int64]map[string]any{}
+		for _, rec := range recs {
+			if id, ok := recordID(rec["id"]); ok {
+				now[id] = writable(rec)
+			}
+		}
+		for _, a := range acts {
+			if cur, ok := now[a.ID]; ok && sameValues(a.Values, cur) {
+				delete(changed, imageKey(a.Model, a.ID))
+			}
+		}
+	}
+	return nil
+}
+
+// sameValues says whether cur holds every value of want, compared as JSON
+// (numbers read back and numbers from the ledger decode alike).
+func sameValues(want, cur map[string]any) bool {
+	sub := make(map[string]any, len(want))
+	for k := range want {
+		v, ok := cur[k]
+		if !ok {
+			return false
+		}
+		sub[k] = v
+	}
+	a, errA := json.Marshal(want)
+	b, errB := json.Marshal(sub)
+	if errA != nil || errB != nil {
+		return false
+	}
+	var x, y any
+	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
+}
+
+func recordID(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case float64:
+		return int64(x), true
+	}
+	return 0, false
 }
 
 func apply(ctx context.Context, t Target, a Action) error {
