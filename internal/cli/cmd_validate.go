@@ -72,6 +72,9 @@ func runValidate(ctx context.Context, o *validateOptions, g *globalOptions) erro
 	if opts.Masker, err = maskerFor(p); err != nil {
 		return err
 	}
+	if opts.KeySecret, err = keySecretFor(p); err != nil {
+		return err
+	}
 	pl, err := pipeline.Prepare(ctx, p, opts)
 	var pe *pipeline.PlanError
 	if errors.As(err, &pe) {

@@ -53,12 +53,35 @@ func pipelineFor(ctx context.Context, c *odoo.Client, p *plan.Plan, events progr
 	if err != nil {
 		return nil, err
 	}
+	keys, err := keySecretFor(p)
+	if err != nil {
+		return nil, err
+	}
 	companies, allowed, err := planCompanies(ctx, c, p)
 	if err != nil {
 		return nil, err
 	}
 	return pipeline.Prepare(ctx, p, pipeline.Options{Schema: schema, ServerVersion: c.Version().Major,
-		Lookups: lookups{c}, Events: events, Masker: masker, Companies: companies, AllowedCompanies: allowed})
+		Lookups: lookups{c}, Events: events, Masker: masker, KeySecret: keys, Companies: companies, AllowedCompanies: allowed})
+}
+
+// keySecretFor keys the hash of personal keys (personal_key: true) in
+// external IDs with FERRY_MASK_KEY: any internal user can read external
+// IDs, and a hash anyone can recompute would give guessable keys (emails,
+// national numbers) away. Plans without personal keys need no key.
+func keySecretFor(p *plan.Plan) (secret.String, error) {
+	personal := false
+	for _, e := range p.Entities {
+		personal = personal || e.PersonalKey
+	}
+	if !personal {
+		return secret.String{}, nil
+	}
+	key := os.Getenv("FERRY_MASK_KEY")
+	if len(key) < 16 {
+		return secret.String{}, Usage(errors.New("the plan hashes personal keys into external IDs (personal_key: true): set FERRY_MASK_KEY to a secret of 16 characters or more, the same in every run of the plan (without it the hash could be recomputed by anyone)"))
+	}
+	return secret.New("external-ids:" + key), nil
 }
 
 // targetSchema reads fields_get of the models the plan writes: its
