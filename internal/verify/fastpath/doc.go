@@ -28,9 +28,11 @@
 //     canonicalization (verify.CanonicalScalar); the SQL reproduces it:
 //     "" for NULL and the empty string of char and text, 0 for an empty
 //     integer, false for an empty boolean, floats as verify's formatFloat
-//     (round half away from zero on the binary value at the field's
-//     digits, "-0.00" for a negative zero, %.15g when the digits are
-//     unknown), dates as
+//     (Odoo's float_round at the field's digits: half away from zero
+//     after a tiny epsilon, so 1.005 is 1.01; a zero has no sign; %.15g
+//     when the digits are unknown) — the SQL rounds floor(|x| + ½) and
+//     marks the values just below a tie, where the epsilon decides, and
+//     those of 2^48 units or more — dates as
 //     YYYY-MM-DD and datetimes as UTC YYYY-MM-DD HH:MM:SS (Odoo's read
 //     drops microseconds), relations as the sorted database ids joined by
 //     commas — an external ID resolves to an id only when verify's
@@ -67,11 +69,13 @@
 // makes the sessions read-only. Expected records are held in memory in canonical
 // form only (external ID, id, one string per field).
 //
-// Known limits: values written into the database behind the ORM's back
-// with more decimals than the field's digits are rounded by Odoo's read
-// (float_round) but compared as stored here; record rules and field
-// access rights of the RPC user are not applied (the DSN sees all rows);
-// models that name their own table, and related fields of more than one
-// hop, go over RPC. Extra records are found by verify from ir_model_data,
-// which Index reads in one query.
+// A numeric column written behind the ORM's back with more decimals than
+// the field's digits reads back over RPC as stored (Odoo 18 rounds on
+// write, not on read: checked); verify rounds both sides at the digits, and
+// so does the digest, so the two paths agree on it.
+//
+// Known limits: record rules and field access rights of the RPC user are
+// not applied (the DSN sees all rows); models that name their own table,
+// and related fields of more than one hop, go over RPC. Extra records are
+// found by verify from ir_model_data, which Index reads in one query.
 package fastpath

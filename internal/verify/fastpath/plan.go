@@ -283,27 +283,37 @@ func (c *Checker) scalarColumn(col column, ref, typ string, translate, known boo
 }
 
 // sqlMark is what the digest expressions give for a value whose canonical
-// form they cannot reproduce (NaN, infinities, floats beyond 2^52 units of
-// the last digit): it never equals a Go token, so the record is compared
-// in detail, in Go.
+// form they cannot reproduce (NaN, infinities, floats of 2^48 units of the
+// last digit or more, floats just below a tie): it never equals a Go
+// token, so the record is compared in detail, in Go.
 const sqlMark = `E'\x02'`
 
-// floatDigest reproduces verify's formatFloat in SQL for digits d ≥ 0,
-// from {x}, the value times 10^d as a float8: math.Round({x}) — half away
-// from zero, as floor(|x| + 0.5), which is exact below 2^52 except for
-// 0.49999999999999994 — printed as an integer with a decimal point d
-// places from the right, "-" for a negative value or zero (Go prints
-// "-0.00" for a negative zero and for what rounds to zero from below).
+// floatDigest reproduces verify's canonical float — Odoo's float_round,
+// printed as float_repr prints it — in SQL for digits d ≥ 0, from {x},
+// the value times 10^d as a float8 (PostgreSQL's float8 arithmetic is
+// IEEE, like Go's and Python's). float_round adds an epsilon of
+// 2^(log2|x| − 50) away from zero before rounding half away from zero;
+// below 2^48 units that epsilon is under a quarter unit, so it changes the
+// result only for a value less than |x|·2^-49 below a tie k + ½. Those are
+// marked (SQL has no log2 to compute the epsilon bit for bit as Odoo does);
+// every other value rounds as floor(|x| + ½), which is exact there. The
+// integer is printed with a decimal point d places from the right and a
+// "-" only when it is not zero (float_repr prints no -0, and numeric has
+// none).
 func floatDigest(d int) string {
-	r := "(CASE WHEN abs({x}) = 0.49999999999999994 THEN 0 WHEN {x} < 0 THEN -floor(0.5 - {x}) ELSE floor({x} + 0.5) END)"
-	neg := "CASE WHEN " + r + " < 0 OR ({x} <= 0 AND (" + r + " = 0 AND ({x} < 0 OR {x}::text = '-0'))) THEN '-' ELSE '' END"
-	abs := "abs(" + r + ")::int8"
+	a := "abs({x})"
+	r := "floor(" + a + " + 0.5)"
+	gap := "(floor(" + a + ") + 0.5 - " + a + ")"
+	// CASE, not AND: a·2^-49 would underflow (an error in PostgreSQL) for a subnormal a.
+	nearTie := "CASE WHEN " + a + " < 0.25 THEN false ELSE " + gap + " > 0 AND " + gap + " <= " + a + " * 1.7763568394002505e-15::float8 END"
+	neg := "CASE WHEN {x} < 0 AND " + r + " > 0 THEN '-' ELSE '' END"
+	abs := r + "::int8"
 	digits := abs + "::text"
 	if d > 0 {
 		p := "1" + strings.Repeat("0", d)
 		digits = fmt.Sprintf("(%s / %s)::text || '.' || lpad((%s %% %s)::text, %d, '0')", abs, p, abs, p, d)
 	}
-	return "CASE WHEN NOT coalesce(abs({x}) < 4503599627370496, false) THEN " + sqlMark + " ELSE " + neg + " || " + digits + " END"
+	return "CASE WHEN NOT coalesce(" + a + " < 281474976710656, false) OR (" + nearTie + ") THEN " + sqlMark + " ELSE " + neg + " || " + digits + " END"
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -53,20 +53,45 @@ func (g gen) text() any {
 	return texts[g.r.IntN(len(texts))]
 }
 
-// decimals are stored in numeric columns exactly as written.
+// decimals are stored in numeric columns exactly as written; the ties
+// (1.005, 2.675, …) are the values of TestFormatFloatCheckedOnOdoo18 in
+// verify, which real Odoo 18 rounds half away from zero.
 var decimals = []string{"0", "0.00", "-0", "12.50", "100.000", "0.125", "1.005", "2.675", "-0.005", "0.015", "-0.001", "0.004999",
-	"1234567.895", "-1234567.895", "99999999999.99", "0.1", "0.3", "1e-7", "123456789.123456789"}
+	"1234567.895", "-1234567.895", "99999999999.99", "0.1", "0.3", "1e-7", "123456789.123456789",
+	"-1.005", "1.0049999", "1.0049999999999994", "1.004999999999999", "8.345", "1.255", "0.285", "-2.675", "-0.125", "0.005",
+	"99999999999.995", "0.0049999", "0.0000005", "-0.0000005", "0.1234565", "1.0000005", "2814749767106.555", "-2814749767106.545",
+	"2814749767106.5649"}
 
 func (g gen) decimal() any {
-	switch g.r.IntN(5) {
+	switch g.r.IntN(6) {
 	case 0:
 		return nil
 	case 1:
 		return decimals[g.r.IntN(len(decimals))]
+	case 2:
+		return g.tieDecimal()
 	}
 	scale := g.r.IntN(7)
 	n := g.r.Int64N(2_000_000_000) - 1_000_000_000
 	return strconv.FormatFloat(float64(n)/math.Pow(10, float64(scale)), 'f', scale, 64)
+}
+
+// tieDecimal is a decimal halfway between two values of 2 or 6 digits
+// (the probe's numeric digits), or a hair below or above one: as a float8
+// most ties are a little below or above the exact half.
+func (g gen) tieDecimal() string {
+	d := []int{2, 6}[g.r.IntN(2)]
+	s := fmt.Sprintf("%d.%0*d5", g.r.Int64N(10_000_000), d, g.r.Int64N(int64(math.Pow10(d))))
+	switch g.r.IntN(4) {
+	case 0:
+		s += "00000000001"
+	case 1:
+		s = s[:len(s)-1] + "49999999999"
+	}
+	if g.r.IntN(2) == 0 {
+		s = "-" + s
+	}
+	return s
 }
 
 var floats = []float64{0, math.Copysign(0, -1), 0.1 + 0.2, 1e-300, -1e-300, 1e300, 5e-324, 1e15, 1e16, 123456789012345678, 0.5, -0.5, 2.5,
@@ -74,13 +99,20 @@ var floats = []float64{0, math.Copysign(0, -1), 0.1 + 0.2, 1e-300, -1e-300, 1e30
 	math.NaN(), math.Inf(1), math.Inf(-1), 0.49999999999999994, -0.49999999999999994, 1.5, -1.5, 0.0005, -0.0005, 0.0015, 2.0005}
 
 func (g gen) float() any {
-	switch g.r.IntN(5) {
+	switch g.r.IntN(6) {
 	case 0:
 		return nil
 	case 1:
 		return floats[g.r.IntN(len(floats))]
 	case 2:
 		return math.Float64frombits(g.r.Uint64()&^(0x7ff<<52) | uint64(1000+g.r.IntN(46))<<52) // any mantissa, 2^-23..2^22
+	case 3: // within 8 units in the last place of a tie at 0 or 3 digits (the probe's float digits)
+		d := []int{0, 3}[g.r.IntN(2)]
+		tie := (float64(g.r.Int64N(1_000_000_000)) + 0.5) / math.Pow10(d)
+		if g.r.IntN(2) == 0 {
+			tie = -tie
+		}
+		return math.Float64frombits(math.Float64bits(tie) + uint64(g.r.IntN(17)) - 8)
 	}
 	return (g.r.Float64() - 0.5) * math.Pow(10, float64(g.r.IntN(24)-8))
 }
@@ -303,9 +335,11 @@ func probeSpecs() map[string]Spec {
 
 // The property: for every record, the digest SQL computes from the stored
 // row equals the digest Go computes from the values Odoo's read returns,
-// canonicalized by verify. NaN, infinities and floats beyond 2^52 units
-// of their last digit are the documented exceptions (the SQL marks them
-// so they are compared in detail, never silently matched).
+// canonicalized by verify. NaN, infinities, floats of 2^48 units of
+// their last digit or more and floats just below a tie are the documented
+// exceptions (the SQL marks them so they are compared in detail, never
+// silently matched); the generator makes ties at every digits the specs
+// use, so both the marks and the rounding around them are exercised.
 func TestIntegrationSQLDigestsEqualGoDigests(t *testing.T) {
 	db, _ := newFixture(t, Options{})
 	seed := uint64(time.Now().UnixNano())
@@ -343,13 +377,15 @@ func TestIntegrationSQLDigestsEqualGoDigests(t *testing.T) {
 					checked++
 					require.Equal(t, strconv.FormatInt(digest(buf), 10), sqlDigests[i], "record %d: %q read back as %v", rows[i].id, r.Want, read[rows[i].id])
 				}
-				require.Greater(t, checked, len(recs)*3/4)
+				t.Logf("%d records reproduced in SQL, %d marked for Go", checked, len(recs)-checked)
+				require.Greater(t, checked, len(recs)*2/3, "about one record in five is marked (ties, 2^48 units and more, NaN)")
 			})
 		}
 	}
 }
 
-// beyondSQL reports a float the SQL marks instead of reproducing.
+// beyondSQL reports a float the SQL marks instead of reproducing, with
+// the SQL's own float8 arithmetic (floatDigest).
 func beyondSQL(spec Spec, rec map[string]any) bool {
 	for _, f := range spec.Fields {
 		x, ok := rec[f.Name].(float64)
@@ -359,7 +395,14 @@ func beyondSQL(spec Spec, rec map[string]any) bool {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return true
 		}
-		if f.Digits >= 0 && !(math.Abs(x*math.Pow(10, float64(f.Digits))) < 1<<52) {
+		if f.Digits < 0 {
+			continue
+		}
+		a := math.Abs(x * math.Pow(10, float64(f.Digits)))
+		if !(a < 1<<48) {
+			return true
+		}
+		if gap := math.Floor(a) + 0.5 - a; a >= 0.25 && gap > 0 && gap <= a*0x1p-49 {
 			return true
 		}
 	}
@@ -400,7 +443,9 @@ func perRecordDigests(t testing.TB, c *Checker, spec Spec, recs []Record, size i
 // ones (what verify computes from the source); a record matches exactly
 // when every field's canonical want equals the canonical value read
 // back, and differs in exactly those fields otherwise — -0.0 into a
-// numeric column, 1.005 at two digits, a translation missing en_US.
+// numeric column compared at unknown digits, a translation missing en_US
+// (1.005 stored as is in a numeric column of two digits matches: both
+// sides round it as Odoo does, to 1.01).
 func TestIntegrationVerdictsOnGeneratedRecords(t *testing.T) {
 	db, _ := newFixture(t, Options{Fanout: 8, LeafSize: 16})
 	seed := uint64(time.Now().UnixNano())
