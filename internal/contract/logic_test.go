@@ -87,3 +87,68 @@ func TestStockIsCountedThenApplied(t *testing.T) {
 }
 
 func fmtID(id int64) string { return fmt.Sprint(id) }
+
+// A posted customer invoice books its journal items: the product line's
+// subtotal as a credit on its account, and one payment term line carrying
+// the total as a debit on the receivable account of the commercial
+// partner, with its residual; invoice_line_ids shows only the product
+// line. The opening-balance controls read these items.
+func TestPostedInvoiceBooksItsJournalItems(t *testing.T) {
+	each(t, func(t *testing.T, tg target, c *odoo.Client) {
+		x := "ferry_contract." + tag(t)
+		p, err := c.Load(ctx(t), "res.partner", []string{"id", "name", "is_company"}, [][]string{{x + "_co", "Items Co", "1"}}, nil)
+		require.NoError(t, err)
+		require.False(t, p.RolledBack, "%+v", p.Messages)
+		mv, err := c.Load(ctx(t), "account.move", []string{"id", "move_type", "partner_id/id", "invoice_date", "invoice_line_ids/name", "invoice_line_ids/quantity", "invoice_line_ids/price_unit", "invoice_line_ids/tax_ids/id"},
+			[][]string{{x + "_inv", "out_invoice", x + "_co", "2023-12-31", "Open item", "1", "310.25", ""}}, nil)
+		require.NoError(t, err)
+		require.False(t, mv.RolledBack, "%+v", mv.Messages)
+		_, err = c.Execute(ctx(t), "account.move", "action_post", []any{[]any{mv.IDs[0]}}, nil)
+		require.NoError(t, err)
+		moves, err := c.Read(ctx(t), "account.move", mv.IDs, []string{"line_ids", "invoice_line_ids"})
+		require.NoError(t, err)
+		require.Len(t, moves[0]["invoice_line_ids"], 1)
+		ids := []int64{}
+		for _, v := range moves[0]["line_ids"].([]any) {
+			ids = append(ids, v.(int64))
+		}
+		lines, err := c.Read(ctx(t), "account.move.line", ids, []string{"display_type", "account_type", "debit", "credit", "balance", "amount_residual", "partner_id", "parent_state", "date"})
+		require.NoError(t, err)
+		byType := map[string]map[string]any{}
+		for _, l := range lines {
+			byType[l["display_type"].(string)] = l
+		}
+		require.Len(t, byType, 2, "a product line and a payment term line: %v", lines)
+		prod, term := byType["product"], byType["payment_term"]
+		require.Equal(t, 310.25, prod["credit"])
+		require.Equal(t, -310.25, prod["balance"])
+		require.Equal(t, 0.0, prod["amount_residual"])
+		require.Equal(t, "asset_receivable", term["account_type"])
+		require.Equal(t, 310.25, term["debit"])
+		require.Equal(t, 310.25, term["amount_residual"])
+		require.Equal(t, "posted", term["parent_state"])
+		require.Equal(t, "2023-12-31", term["date"])
+		require.Equal(t, p.IDs[0], firstID(term["partner_id"]))
+
+		groups, err := c.ReadGroup(ctx(t), "account.move.line", odoo.Domain{[]any{"move_id", "=", mv.IDs[0]}, []any{"account_type", "=", "asset_receivable"}, []any{"date", "<=", "2023-12-31"}},
+			[]string{"balance:sum"}, []string{"partner_id"})
+		require.NoError(t, err)
+		require.Len(t, groups, 1)
+		sum, ok := groups[0]["balance:sum"] // formatted_read_group (19+)
+		if !ok {
+			sum = groups[0]["balance"] // read_group
+		}
+		require.Equal(t, 310.25, sum)
+
+		_, _ = c.Execute(ctx(t), "account.move", "button_draft", []any{[]any{mv.IDs[0]}}, nil)
+		_ = c.Unlink(ctx(t), "account.move", mv.IDs)
+	})
+}
+
+func firstID(v any) int64 {
+	if p, ok := v.([]any); ok && len(p) > 0 {
+		id, _ := p[0].(int64)
+		return id
+	}
+	return 0
+}
