@@ -16,7 +16,7 @@ import (
 // applied quantities. A quant of a consumable is refused by Odoo.
 func TestOpeningStockIsCountedThenApplied(t *testing.T) {
 	plan, _, c := sandboxPlan(t, "stock", map[string]string{
-		"products.csv": "sku,name,kind\nA,Lamp,stock\nB,Advice,service\n",
+		"products.csv": "sku,name,kind,cost\nA,Lamp,stock,7.5\nB,Advice,service,40\n",
 		"stock.csv":    "sku,location,qty\nA,WH/Stock,12\nB,WH/Stock,3\n",
 	}, `  - name: products
     model: product.product
@@ -27,6 +27,7 @@ func TestOpeningStockIsCountedThenApplied(t *testing.T) {
       default_code: row.sku
       type: 'map_value(row.kind, {"stock": "consu", "service": "service"})'
       is_storable: row.kind == "stock"
+      standard_price: parse_number(row.cost)
   - name: stock
     model: stock.quant
     from: {source: legacy, file: stock.csv}
@@ -45,7 +46,7 @@ func TestOpeningStockIsCountedThenApplied(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(q), "Quants cannot be created for consumables or services.")
 
-	quants, err := c.SearchRead(context.Background(), "stock.quant", nil, []string{"quantity", "inventory_quantity", "inventory_quantity_set"}, odoo.Page{})
+	quants, err := c.SearchRead(context.Background(), "stock.quant", nil, []string{"id", "quantity", "inventory_quantity", "inventory_quantity_set"}, odoo.Page{})
 	require.NoError(t, err)
 	require.Len(t, quants, 1)
 	require.Equal(t, 12.0, quants[0]["quantity"])
@@ -53,6 +54,19 @@ func TestOpeningStockIsCountedThenApplied(t *testing.T) {
 
 	code, out, errs = run(t, "verify", plan)
 	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	require.Contains(t, out, `control "stock: valuation per product (counted quantity × cost)": match over 1 group(s), source 90.00, target 90.00`)
+
+	// Someone counts 20 lamps in Odoo after the load: the quant and the
+	// valuation differ from the source.
+	ctx := context.Background()
+	id, _ := quants[0]["id"].(int64)
+	require.NoError(t, c.Write(ctx, "stock.quant", []int64{id}, map[string]any{"inventory_quantity": 20, "inventory_quantity_set": true}))
+	_, err = c.Execute(ctx, "stock.quant", "action_apply_inventory", []any{[]any{id}}, nil)
+	require.NoError(t, err)
+	code, out, _ = run(t, "verify", plan)
+	require.Equal(t, ExitDifferences, code, out)
+	require.Contains(t, out, `control "stock: valuation per product (counted quantity × cost)": 1 of 1 group(s) differ`)
+	require.Contains(t, out, "legacy_stock.products_A: source 90.00, target 150.00, delta +60.00")
 }
 
 // A row loaded earlier and gone from the source is reported on the next

@@ -172,11 +172,16 @@ func Run(ctx context.Context, p *pipeline.Pipeline, t Target, opts Options) (*Ve
 	if err != nil {
 		return nil, err
 	}
-	return &Verification{Entities: out, Controls: append(controls, builtin...)}, nil
+	stock, err := r.stockControls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Entities: out, Controls: append(append(controls, builtin...), stock...)}, nil
 }
 
 type runner struct {
-	moves   moveTotals // the built-in accounting controls' source side
+	moves   moveTotals  // the built-in accounting controls' source side
+	stock   stockTotals // the built-in stock control's source side
 	t       Target
 	ix      *index
 	opts    Options
@@ -266,6 +271,7 @@ func (r *runner) entity(ctx context.Context, p *pipeline.Pipeline, e *pipeline.E
 			return err
 		}
 		r.addAccounting(e, o)
+		r.addStock(e, o)
 		if err := add(*o.Row); err != nil {
 			return err
 		}

@@ -35,7 +35,26 @@ func (db *DB) applyInventory(b *bound) (any, error) {
 		}
 		db.touch(b.m, id)
 		counted, _ := num(rec["inventory_quantity"])
+		before, _ := num(rec["quantity"])
+		db.value(toInt(rec["product_id"]), counted-before)
 		rec["quantity"], rec["inventory_quantity"], rec["inventory_quantity_set"] = counted, 0.0, false
 	}
 	return None{}, nil
+}
+
+// value records the valuation of a stock move of qty units at the
+// product's cost, as Odoo's valuation layers (18) or valued moves (19)
+// do: the product's total_value follows (checked on Odoo 18 and 19: 12
+// units counted at a cost of 7.5 give 90). Quantities written directly
+// are not valued.
+func (db *DB) value(product int64, qty float64) {
+	pm := db.models["product.product"]
+	p := pm.recs[product]
+	if p == nil || pm.Fields["total_value"] == nil {
+		return
+	}
+	db.touch(pm, product)
+	cost, _ := num(p["standard_price"])
+	v, _ := num(p["total_value"])
+	p["total_value"] = round(v+qty*cost, 2)
 }
