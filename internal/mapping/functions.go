@@ -11,8 +11,6 @@ import (
 	"sync"
 
 	"github.com/expr-lang/expr"
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
 )
 
 // KeyInfo says how an entity's keys are encoded (for ref()).
@@ -112,16 +110,26 @@ func text1(f func(string) string) func(...any) (any, error) {
 	}
 }
 
-var titleCaser = cases.Title(language.Und)
+func titleCase(s string) string { return title(strings.ToLower(s)) }
 
-func titleCase(s string) string { return titleCaser.String(strings.ToLower(s)) }
-
-// Digits keeps only the digits of s (phone numbers).
+// Digits keeps only the digits of s (phone numbers). A digit is one byte
+// in UTF-8 and no byte of a longer rune is one, so s is read byte by byte;
+// a value that is all digits comes back as itself.
 func Digits(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	if n == len(s) {
+		return s
+	}
 	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
+	b.Grow(n)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
 		}
 	}
 	return b.String()
@@ -132,9 +140,14 @@ func NormalizeEmail(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))
 }
 
-// NormalizeVAT uppercases and keeps letters and digits.
+// NormalizeVAT uppercases and keeps letters and digits. A value already
+// made of A–Z and 0–9 only comes back as itself.
 func NormalizeVAT(s string) string {
+	if vatClean(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range strings.ToUpper(s) {
 		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
 			b.WriteRune(r)

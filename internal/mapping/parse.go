@@ -86,7 +86,9 @@ func ParseDatetime(s string, formats []string, zone string) (string, error) {
 // "" guesses from the last separator.
 func ParseNumber(s, locale string) (float64, error) {
 	t := strings.TrimSpace(s)
-	t = numberSpace.Replace(t)
+	if hasNumberSpace(t) {
+		t = numberSpace.Replace(t)
+	}
 	neg := false
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
 		neg, t = true, t[1:len(t)-1]
@@ -111,6 +113,19 @@ func ParseNumber(s, locale string) (float64, error) {
 		f = -f
 	}
 	return f, nil
+}
+
+// hasNumberSpace reports whether t may hold a character numberSpace
+// removes: a space, an apostrophe, or the first byte of U+00A0, U+202F or
+// U+2019. Replace copies the value even when nothing matches.
+func hasNumberSpace(t string) bool {
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case ' ', '\'', 0xc2, 0xe2:
+			return true
+		}
+	}
+	return false
 }
 
 // wellGrouped checks the separators of a number written in a declared

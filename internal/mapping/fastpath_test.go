@@ -1,0 +1,92 @@
+package mapping
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+)
+
+// The functions below are the library's string functions as they were
+// before their fast paths; the tests hold the new ones to them.
+
+func titleBefore(s string) string { return cases.Title(language.Und).String(strings.ToLower(s)) }
+
+func digitsBefore(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func vatBefore(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+var fastPathSamples = []string{
+	"", " ", "anna müller", "ANNA MÜLLER", "jean-paul o'neil", "l'été à paris", "ǆemal", "ΟΔΟΣ οδός",
+	"straße", "mc donald's", "x  y\tz", "abc123def 4ever", "o’brien", "\xff\xfeab", "a.b,c;d:e", "İstanbul",
+	"ﬁsh ﬂour", "dž", "hello_world", "çava", "+49 30 1234567", "0170-1234567", "DE000000123", "fr 12 345",
+	"1.234,56", "1 234,56", "1\u00a0234,56", "1\u202f234,56", "1'234.56", "1’234.56", "(12,5)", "12,5-",
+	strings.Repeat("wörd ", 100), strings.Repeat("a", 300),
+}
+
+func randomText(rng *rand.Rand) string {
+	const alphabet = "aAzZ09 -'’.,_\t\u00a0\u202fßüÜéÉǅǆΣσςİıﬁ\xff"
+	runes := []rune(alphabet)
+	n := rng.IntN(40)
+	var b strings.Builder
+	for range n {
+		b.WriteRune(runes[rng.IntN(len(runes))])
+	}
+	return b.String()
+}
+
+func TestStringFastPathsMatchBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	samples := append([]string(nil), fastPathSamples...)
+	for range 20000 {
+		samples = append(samples, randomText(rng))
+	}
+	for _, s := range samples {
+		require.Equal(t, titleBefore(s), titleCase(s), "title(%q)", s)
+		require.Equal(t, digitsBefore(s), Digits(s), "digits(%q)", s)
+		require.Equal(t, vatBefore(s), NormalizeVAT(s), "normalize_vat(%q)", s)
+	}
+}
+
+func TestParseNumberSkipsReplaceWhenNothingMatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	samples := append([]string(nil), fastPathSamples...)
+	for range 20000 {
+		samples = append(samples, randomText(rng))
+	}
+	for _, s := range samples {
+		if !hasNumberSpace(s) {
+			require.Equal(t, s, numberSpace.Replace(s), "%q", s)
+		}
+	}
+}
+
+func FuzzTitleMatchesCaser(f *testing.F) {
+	for _, s := range fastPathSamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := titleCase(s), titleBefore(s); got != want {
+			t.Fatalf("title(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
