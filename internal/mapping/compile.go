@@ -3,11 +3,13 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+	"github.com/expr-lang/expr/vm/runtime"
 )
 
 // Program is one compiled expression.
@@ -18,6 +20,11 @@ type Program struct {
 	Refs []string
 	// Columns are the row columns the expression reads (row.<col>).
 	Columns []string
+	// Whole is set when the expression names out or $env other than to
+	// read one member (out.name, out[...]): its value may be, or hold,
+	// the environment's maps. A caller that reuses those maps from one
+	// row to the next must not do so for such an expression.
+	Whole bool
 }
 
 // Compiler compiles expressions against one Library.
@@ -27,9 +34,16 @@ type Compiler struct {
 
 // NewCompiler returns a compiler whose expressions see row, out, key and
 // lines, and the library's functions.
-func NewCompiler(lib *Library) *Compiler {
+func NewCompiler(lib *Library) *Compiler { return newCompiler(lib, true) }
+
+// newCompiler is NewCompiler; without fastMembers, members are read by
+// expr's fetch (for tests that compare the two).
+func newCompiler(lib *Library, fastMembers bool) *Compiler {
 	env := map[string]any{"row": map[string]any{}, "out": map[string]any{}, "key": "", "lines": map[string]any{}}
 	opts := []expr.Option{expr.Env(env), expr.MaxNodes(2000)}
+	if fastMembers {
+		opts = append(opts, expr.Function(memberFunc, member), expr.Patch(memberPatch{}))
+	}
 	for _, name := range []string{"trim", "lower", "upper", "split", "join", "round"} {
 		opts = append(opts, expr.DisableBuiltin(name))
 	}
@@ -61,7 +75,9 @@ func (c *Compiler) compile(src string, opts []expr.Option) (p *Program, err erro
 	}
 	p = &Program{Source: src, prog: prog}
 	node := prog.Node()
-	ast.Walk(&node, &analyzer{p: p})
+	a := &analyzer{p: p}
+	ast.Walk(&node, a)
+	p.Whole = a.env > 0 || a.out > a.outMembers
 	return p, nil
 }
 
@@ -73,24 +89,51 @@ func compileMessage(err error) string {
 	return err.Error()
 }
 
-type analyzer struct{ p *Program }
+// analyzer collects what an expression refers to. out counts the out
+// identifiers, outMembers those that are the object of a member access,
+// env the $env identifiers.
+type analyzer struct {
+	p                    *Program
+	out, outMembers, env int
+}
 
 func (a *analyzer) Visit(n *ast.Node) {
 	switch x := (*n).(type) {
+	case *ast.IdentifierNode:
+		switch x.Value {
+		case "out":
+			a.out++
+		case "$env":
+			a.env++
+		}
 	case *ast.CallNode:
 		id, ok := x.Callee.(*ast.IdentifierNode)
-		if !ok || (id.Value != "ref" && id.Value != "refs") || len(x.Arguments) == 0 {
-			return
-		}
-		if s, ok := x.Arguments[0].(*ast.StringNode); ok {
-			a.p.Refs = append(a.p.Refs, s.Value)
+		switch {
+		case !ok:
+		case id.Value == memberFunc:
+			a.member(x.Arguments[0], x.Arguments[1])
+		case (id.Value == "ref" || id.Value == "refs") && len(x.Arguments) > 0:
+			if s, ok := x.Arguments[0].(*ast.StringNode); ok {
+				a.p.Refs = append(a.p.Refs, s.Value)
+			}
 		}
 	case *ast.MemberNode:
-		id, ok := x.Node.(*ast.IdentifierNode)
-		if !ok || id.Value != "row" {
-			return
-		}
-		if s, ok := x.Property.(*ast.StringNode); ok {
+		a.member(x.Node, x.Property)
+	}
+}
+
+// member notes a member access, obj.prop or obj[prop] (a MemberNode, or
+// the call memberPatch made of one).
+func (a *analyzer) member(obj, prop ast.Node) {
+	id, ok := obj.(*ast.IdentifierNode)
+	if !ok {
+		return
+	}
+	switch id.Value {
+	case "out":
+		a.outMembers++
+	case "row":
+		if s, ok := prop.(*ast.StringNode); ok {
 			a.p.Columns = append(a.p.Columns, s.Value)
 		}
 	}
@@ -123,4 +166,39 @@ func (r *Runner) Run(p *Program, env map[string]any) (out any, err error) {
 		return nil, &Finding{Code: "MAP201", Msg: fe.Message}
 	}
 	return nil, &Finding{Code: "MAP201", Msg: err.Error()}
+}
+
+// memberFunc is the function memberPatch calls: a name with a space,
+// which no expression can spell.
+const memberFunc = "map member"
+
+var mapOfAny = reflect.TypeOf(map[string]any(nil))
+
+// memberPatch turns a member access with a constant name on a
+// map[string]any (row.name, row["a column"], out.name) into a call of
+// member. expr fetches a map member by reflection, which allocates a copy
+// of every value it reads (a tenth of validate's allocations).
+type memberPatch struct{}
+
+func (memberPatch) Visit(n *ast.Node) {
+	m, ok := (*n).(*ast.MemberNode)
+	if !ok || m.Optional || m.Method || m.Node.Type() != mapOfAny {
+		return
+	}
+	prop, ok := m.Property.(*ast.StringNode)
+	if !ok {
+		return
+	}
+	ast.Patch(n, &ast.CallNode{Callee: &ast.IdentifierNode{Value: memberFunc},
+		Arguments: []ast.Node{m.Node, &ast.StringNode{Value: prop.Value}}})
+}
+
+// member reads a[1] of the map a[0]. Anything but a map[string]any (nil,
+// for a name the environment lacks) goes to expr's own fetch, which fails
+// (or answers) as the member access would have.
+func member(a ...any) (any, error) {
+	if m, ok := a[0].(map[string]any); ok {
+		return m[a[1].(string)], nil
+	}
+	return runtime.Fetch(a[0], a[1]), nil
 }
