@@ -2,7 +2,6 @@ package orm
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -199,14 +198,6 @@ func (db *DB) readValue(m *Model, id int64, f *Field, rec map[string]any) any {
 		return false
 	}
 	return v
-}
-
-func round(x float64, d int) float64 {
-	if d < 0 {
-		return x
-	}
-	p := math.Pow10(d)
-	return math.Round(x*p) / p
 }
 
 func idsAny(ids []int64) []any {
