@@ -13,5 +13,5 @@ func TestBenchPartnersRuns(t *testing.T) {
 	code, out, errs := run(t, "bench", "--partners", "600", "--repeat", "1")
 	require.Equal(t, ExitOK, code, errs)
 	require.Contains(t, out, "600 partners into the in-process sandbox")
-	require.Regexp(t, `median ratio \d+\.\d\d×`, out)
+	require.Regexp(t, `median ratio \d+\.\d\d× the sequential client, \d+ % of the server.s ceiling`, out)
 }
