@@ -147,7 +147,8 @@ func sameColumns(a, b []string) bool {
 func (p *Pipeline) dryRunEntity(ctx context.Context, e *Entity, dir string, s *Summary) (*EntitySummary, error) {
 	es := &EntitySummary{Name: e.Name, Model: e.Model, Codes: map[string]int{}, SkipRules: map[string]int{}}
 	q := &qwriters{dir: dir, entity: e.Name, ws: map[string]*quarantine.Writer{}}
-	err := p.Stream(ctx, e, func(o Outcome) error {
+	// scratch: this fn keeps nothing of an Outcome, so build reuses one Row
+	err := p.stream(ctx, e, true, func(o Outcome) error {
 		q.columns = e.Columns
 		es.Read++
 		for _, d := range o.Findings {

@@ -37,8 +37,8 @@ func (r *streamRun) finish(w *work) {
 
 func (r *streamRun) build(w *work) {
 	rec := w.out.Source
-	row := &record.Row{Entity: r.e.Name, Model: r.c.e.Model, Key: displayKey(w.raw, r.c.e.PersonalKey),
-		ExternalID: w.xmlid, Values: make(map[string]any, len(r.c.fields)), Pos: rec.Pos}
+	row := r.reuse.newRow(len(r.c.fields))
+	row.Entity, row.Model, row.Key, row.ExternalID, row.Pos = r.e.Name, r.c.e.Model, displayKey(w.raw, r.c.e.PersonalKey), w.xmlid, rec.Pos
 	for i := range r.c.fields {
 		f := &r.c.fields[i]
 		v, ok := w.values[f.Field]
@@ -184,6 +184,9 @@ func (c *converter) text(v any, f *validate.Field) any {
 		c.fail("VAL305", fmt.Sprintf("%d characters, the field holds %d", len([]rune(s)), f.Size), "")
 		return nil
 	}
+	if _, ok := v.(string); ok {
+		return v // the same string, without boxing it again
+	}
 	return s
 }
 
@@ -208,6 +211,9 @@ func (c *converter) integer(v any) any {
 }
 
 func (c *converter) float(v any) any {
+	if _, ok := v.(float64); ok {
+		return v
+	}
 	if s, ok := v.(string); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil {

@@ -57,17 +57,19 @@ func (r *streamRun) cleanse(w *work, rec *record.Record) {
 }
 
 // value returns a rule's subject: the mapped field, else the source column.
-func value(w *work, rec *record.Record, name string) any {
-	if v, ok := w.values[name]; ok {
+func value(values map[string]any, rec *record.Record, name string) any {
+	if v, ok := values[name]; ok {
 		return v
 	}
 	return rec.Values[name]
 }
 
 func (r *streamRun) rules(w *work, rec *record.Record) {
-	env := map[string]any{"row": rec.Values, "out": w.values, "key": displayKey(w.raw, false), "lines": r.linesEnv(w)}
-	for i := range r.c.rules {
-		r.rule(w, rec, i, &r.c.rules[i], env, rec.Pos, w.values)
+	if len(r.c.rules) > 0 {
+		env := r.reuse.rulesEnv(rec, w.values, displayKey(w.raw, false), r.linesEnv(w))
+		for i := range r.c.rules {
+			r.rule(w, rec, i, &r.c.rules[i], env, rec.Pos, w.values)
+		}
 	}
 	for _, lw := range w.lines {
 		for _, lr := range lw.rows {
@@ -80,6 +82,9 @@ func (r *streamRun) rules(w *work, rec *record.Record) {
 }
 
 func (r *streamRun) linesEnv(w *work) map[string]any {
+	if len(w.lines) == 0 {
+		return r.reuse.emptyLines()
+	}
 	out := make(map[string]any, len(w.lines))
 	for _, lw := range w.lines {
 		rows := make([]any, 0, len(lw.rows))
@@ -91,38 +96,52 @@ func (r *streamRun) linesEnv(w *work) map[string]any {
 	return out
 }
 
+// ruleFail records a rule's finding (its message, if the rule sets one).
+type ruleFail struct {
+	r   *streamRun
+	w   *work
+	pos record.Position
+	cr  *compiledRule
+}
+
+func (f ruleFail) fail(code, field, msg string) {
+	ru := f.cr.rule
+	if ru.Message != "" {
+		msg = ru.Message
+	}
+	f.r.finding(f.w, f.pos, f.cr.sev, code, field, fmt.Sprintf("rule %s: %s", ru.Label(), msg), "")
+}
+
 func (r *streamRun) rule(w *work, rec *record.Record, idx int, cr *compiledRule, env map[string]any, pos record.Position, values map[string]any) {
 	ru := cr.rule
-	sub := &work{values: values}
-	fail := func(code, field, msg string) {
-		if ru.Message != "" {
-			msg = ru.Message
-		}
-		r.finding(w, pos, cr.sev, code, field, fmt.Sprintf("rule %s: %s", ru.Label(), msg), "")
-	}
+	rf := ruleFail{r: r, w: w, pos: pos, cr: cr}
 	switch ru.Kind() {
 	case "required":
 		for _, f := range ru.Required {
-			if mapping.Empty(value(sub, rec, f)) {
-				fail("VAL308", f, f+" is empty")
+			if mapping.Empty(value(values, rec, f)) {
+				rf.fail("VAL308", f, f+" is empty")
 			}
 		}
 	case "unique":
-		r.unique(w, rec, idx, ru.Unique, sub, fail)
+		r.unique(rec, idx, ru.Unique, values, rf)
 	case "regex":
-		if v := value(sub, rec, ru.Field); !mapping.Empty(v) && cr.re != nil && !cr.re.MatchString(text(v)) {
-			fail("VAL310", ru.Field, fmt.Sprintf("%q does not match %s", text(v), ru.Regex))
+		if v := value(values, rec, ru.Field); !mapping.Empty(v) && cr.re != nil && !cr.re.MatchString(text(v)) {
+			rf.fail("VAL310", ru.Field, fmt.Sprintf("%q does not match %s", text(v), ru.Regex))
 		}
 	case "range":
-		r.rangeRule(value(sub, rec, ru.Field), ru.Min, ru.Max, func(m string) { fail("VAL311", ru.Field, m) })
+		if m := r.rangeRule(value(values, rec, ru.Field), ru.Min, ru.Max); m != "" {
+			rf.fail("VAL311", ru.Field, m)
+		}
 	case "in":
-		if v := value(sub, rec, ru.Field); !mapping.Empty(v) && !cr.in[text(v)] {
-			fail("VAL312", ru.Field, fmt.Sprintf("%q is not one of %s", text(v), strings.Join(ru.In, ", ")))
+		if v := value(values, rec, ru.Field); !mapping.Empty(v) && !cr.in[text(v)] {
+			rf.fail("VAL312", ru.Field, fmt.Sprintf("%q is not one of %s", text(v), strings.Join(ru.In, ", ")))
 		}
 	case "check":
-		r.check(w, cr, env, fail)
+		r.check(cr, env, rf)
 	case "ref":
-		r.refRule(value(sub, rec, ru.Field), ru.Ref, func(m string) { fail("VAL314", ru.Field, m) })
+		if m := r.refRule(value(values, rec, ru.Field), ru.Ref); m != "" {
+			rf.fail("VAL314", ru.Field, m)
+		}
 	}
 }
 
@@ -133,13 +152,13 @@ func text(v any) string {
 	return record.Text(v)
 }
 
-func (r *streamRun) unique(w *work, rec *record.Record, idx int, fields []string, sub *work, fail func(code, field, msg string)) {
+func (r *streamRun) unique(rec *record.Record, idx int, fields []string, values map[string]any, rf ruleFail) {
 	if idx < 0 || r.e.Pass != 1 {
 		return
 	}
 	parts := make([]string, 0, len(fields))
 	for _, f := range fields {
-		v := value(sub, rec, f)
+		v := value(values, rec, f)
 		if mapping.Empty(v) {
 			return
 		}
@@ -152,22 +171,23 @@ func (r *streamRun) unique(w *work, rec *record.Record, idx int, fields []string
 	}
 	h := hash(strings.Join(parts, "\x1f"))
 	if first, seen := m.firstOrAdd(h, uint64(lineOf(rec.Pos))); seen {
-		fail("VAL309", strings.Join(fields, ","), fmt.Sprintf("%s repeats the value of the row at line %d", strings.Join(fields, ","), first))
+		rf.fail("VAL309", strings.Join(fields, ","), fmt.Sprintf("%s repeats the value of the row at line %d", strings.Join(fields, ","), first))
 	}
 }
 
-func (r *streamRun) rangeRule(v any, lo, hi *float64, fail func(string)) {
+// rangeRule returns what is wrong with v for a range rule, "" if nothing.
+func (r *streamRun) rangeRule(v any, lo, hi *float64) string {
 	if mapping.Empty(v) {
-		return
+		return ""
 	}
 	f, ok := number(v)
 	if !ok {
-		fail(fmt.Sprintf("%q is not a number", text(v)))
-		return
+		return fmt.Sprintf("%q is not a number", text(v))
 	}
 	if lo != nil && f < *lo || hi != nil && f > *hi {
-		fail(fmt.Sprintf("%v is outside [%s, %s]", text(f), bound(lo, "-∞"), bound(hi, "∞")))
+		return fmt.Sprintf("%v is outside [%s, %s]", text(f), bound(lo, "-∞"), bound(hi, "∞"))
 	}
+	return ""
 }
 
 func bound(b *float64, inf string) string {
@@ -192,23 +212,24 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-func (r *streamRun) check(w *work, cr *compiledRule, env map[string]any, fail func(code, field, msg string)) {
+func (r *streamRun) check(cr *compiledRule, env map[string]any, rf ruleFail) {
 	if cr.prog == nil {
 		return
 	}
 	v, err := r.runner.Run(cr.prog, env)
 	if err != nil {
-		fail("VAL313", "", "cannot be evaluated: "+err.Error())
+		rf.fail("VAL313", "", "cannot be evaluated: "+err.Error())
 		return
 	}
 	if b, _ := v.(bool); !b {
-		fail("VAL313", "", cr.rule.Check+" is false")
+		rf.fail("VAL313", "", cr.rule.Check+" is false")
 	}
 }
 
-func (r *streamRun) refRule(v any, entity string, fail func(string)) {
+// refRule returns what is wrong with v for a ref rule, "" if nothing.
+func (r *streamRun) refRule(v any, entity string) string {
 	if mapping.Empty(v) {
-		return
+		return ""
 	}
 	var rv mapping.RefValue
 	switch x := v.(type) {
@@ -218,8 +239,9 @@ func (r *streamRun) refRule(v any, entity string, fail func(string)) {
 		rv = r.p.lib.Ref(entity, []string{strings.TrimSpace(text(v))})
 	}
 	if !r.p.known(rv, r.e.Name) {
-		fail(fmt.Sprintf("%s %s is not among the rows the plan loads", entity, displayKey(rv.Key, false)))
+		return fmt.Sprintf("%s %s is not among the rows the plan loads", entity, displayKey(rv.Key, false))
 	}
+	return ""
 }
 
 // known reports whether a reference points at a row that loads (an entity

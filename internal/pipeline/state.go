@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zeebo/xxh3"
 
@@ -44,6 +45,26 @@ func (st *entityState) release() {
 }
 
 func hash(s string) uint64 { return xxh3.HashString(s) }
+
+// hashLower is hash(strings.ToLower(s)), lower-casing an ASCII s of up to
+// 128 bytes on the stack instead of building the string.
+func hashLower(s string) uint64 {
+	var buf [128]byte
+	if len(s) > len(buf) {
+		return hash(strings.ToLower(s))
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return hash(strings.ToLower(s))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return xxh3.Hash(buf[:len(s)])
+}
 
 // readyBit marks, in an entity's keys index, the rows that are Ready: the
 // keys references are checked against once the entity is streamed.

@@ -39,6 +39,11 @@ type lineRow struct {
 }
 
 // streamRun is one Stream call's state.
+//
+// Per-row structures are reused (stream_reuse.go): the works of a flushed
+// batch with their values maps, and the expression environments. Nothing
+// of them reaches an Outcome, except the Row in scratch mode (DryRun,
+// whose fn keeps nothing after it returns).
 type streamRun struct {
 	p      *Pipeline
 	c      *compiled
@@ -48,6 +53,7 @@ type streamRun struct {
 	lines  []*lineIndex
 	n      int
 	files  *filesState // the entity's files directory and batch bytes (files.go)
+	reuse  reuse
 }
 
 // Stream reads the entity's source (and its lines' sources), and calls fn
@@ -56,11 +62,18 @@ type streamRun struct {
 // their own (Quarantined, MAP211), after the rows. Stream stops at the
 // first error fn returns or a source fails; findings never stop it.
 func (p *Pipeline) Stream(ctx context.Context, e *Entity, fn func(Outcome) error) error {
+	return p.stream(ctx, e, false, fn)
+}
+
+// stream is Stream; with scratch, every Outcome's Row is one Row reused
+// from row to row, valid only until fn returns.
+func (p *Pipeline) stream(ctx context.Context, e *Entity, scratch bool, fn func(Outcome) error) error {
 	c, ok := p.entities[e.Name]
 	if !ok {
 		return fmt.Errorf("stream: unknown entity %s", e.Name)
 	}
 	r := &streamRun{p: p, c: c, e: e, st: p.state(e.Name)}
+	r.reuse.init(c, scratch)
 	if err := r.prepare(ctx); err != nil {
 		return err
 	}
@@ -117,6 +130,7 @@ func (r *streamRun) scan(ctx context.Context, src source.Source, fn func(Outcome
 			return nil
 		}
 		err := r.flush(ctx, batch, fn)
+		r.reuse.release(batch)
 		batch = batch[:0]
 		return err
 	})
@@ -191,7 +205,7 @@ func (r *streamRun) fromErr(w *work, pos record.Position, field string, err erro
 }
 
 func (r *streamRun) process(rec *record.Record) *work {
-	w := &work{index: r.n, out: Outcome{Source: rec}}
+	w := r.reuse.work(r.n, rec)
 	r.n++
 	if r.e.Pass == 2 {
 		return r.processPass2(w, rec)
@@ -206,7 +220,7 @@ func (r *streamRun) process(rec *record.Record) *work {
 		w.done = true
 		return w
 	}
-	env := map[string]any{"row": rec.Values}
+	env := r.reuse.env(rec)
 	if r.skip(w, env) || !r.key(w, rec) {
 		w.done = true
 		return w
@@ -231,7 +245,7 @@ func (r *streamRun) processPass2(w *work, rec *record.Record) *work {
 	parts, _ := keyParts(rec, r.c.e.Key)
 	w.raw = strings.Join(parts, "\x1f")
 	w.xmlid = r.p.lib.Ref(r.e.Name, parts).ExternalID
-	r.eval(w, rec, map[string]any{"row": rec.Values})
+	r.eval(w, rec, r.reuse.env(rec))
 	return w
 }
 
@@ -270,7 +284,7 @@ func (r *streamRun) key(w *work, rec *record.Record) bool {
 			"give each row its own key, or merge the rows in the source")
 		return false
 	}
-	lh := hash(strings.ToLower(w.xmlid))
+	lh := hashLower(w.xmlid)
 	if other, clash := r.st.lower.get(lh); clash && other != slotKey(h) && !r.c.e.CaseSensitiveKey {
 		r.finding(w, rec.Pos, diag.Error, "MAP204", strings.Join(r.c.e.Key, ","),
 			fmt.Sprintf("key %s differs from another row's key only by case", displayKey(w.raw, r.c.e.PersonalKey)),
@@ -289,7 +303,10 @@ func displayKey(raw string, personal bool) string {
 }
 
 func (r *streamRun) eval(w *work, rec *record.Record, env map[string]any) {
-	out := make(map[string]any, len(r.c.fields))
+	out := w.values
+	if out == nil {
+		out = make(map[string]any, len(r.c.fields))
+	}
 	env["out"], env["key"] = out, strings.ReplaceAll(w.raw, "\x1f", "/")
 	for i := range r.c.fields {
 		f := &r.c.fields[i]
