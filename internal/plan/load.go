@@ -323,11 +323,31 @@ func (c *checker) schemaFinding(e *js.ValidationError, skip map[string]bool) {
 			if k := keyNode(nodeAt(c.root, path), name); k != nil && k.GetToken().Position != nil {
 				pos.Line, pos.Column = k.GetToken().Position.Line, k.GetToken().Position.Column
 			}
-			c.addAt("CFG101", pos, fmt.Sprintf("unknown key %q", name), "check its spelling against the plan reference")
+			c.addAt("CFG101", pos, fmt.Sprintf("unknown key %q", name), unknownKeyHint(path, name))
 		}
 		return
 	}
 	c.add("CFG101", path, e.ErrorKind.LocalizedString(printer), "")
+}
+
+// removedEntityKeys are entity keys earlier plans accepted although no
+// code read them; a plan still using one is told what does the job.
+var removedEntityKeys = map[string]string{
+	"lines_mode": "lines_mode had no effect and is gone: to delete in Odoo the lines an earlier run wrote " +
+		"that the source no longer has, set replace: true on the entry under lines: (lines[].replace)",
+	"normalize": "an entity's normalize: had no effect and is gone: normalize values in fields: " +
+		"(normalize_email(row.email), normalize_vat(row.vat), digits(row.phone)) or in duplicates: (normalize: email)",
+}
+
+// unknownKeyHint says what to do about the unknown key name in the mapping
+// at path.
+func unknownKeyHint(path []string, name string) string {
+	if len(path) == 2 && path[0] == "entities" {
+		if h, ok := removedEntityKeys[name]; ok {
+			return h
+		}
+	}
+	return "check its spelling against the plan reference"
 }
 
 // leaves flattens a validation error to its most specific causes; for a

@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -111,4 +112,27 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("no plan and no finding")
 		}
 	})
+}
+
+// TestParseRemovedEntityKeys: lines_mode and an entity's normalize were
+// accepted and read by no code; a plan still using one gets an unknown
+// key finding at the key whose hint names what does the job.
+func TestParseRemovedEntityKeys(t *testing.T) {
+	cases := []struct{ name, key, hint string }{
+		{"lines_mode", "    lines_mode: replace\n", "set replace: true on the entry under lines: (lines[].replace)"},
+		{"normalize", "    normalize: {email: email}\n", "normalize_email(row.email)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(good, "    rules:\n", tc.key+"    rules:\n", 1)
+			p, ds := plan.Parse([]byte(src), "plan.yaml")
+			require.Nil(t, p)
+			require.Len(t, ds, 1, "%v", ds)
+			require.Equal(t, "CFG101", ds[0].Code)
+			require.Equal(t, "plan.yaml:16:5", ds[0].Pos.File)
+			require.Equal(t, "$.entities[0]."+tc.name, ds[0].Field)
+			require.Equal(t, fmt.Sprintf("unknown key %q", tc.name), ds[0].Msg)
+			require.Contains(t, ds[0].Hint, tc.hint)
+		})
+	}
 }

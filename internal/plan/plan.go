@@ -65,18 +65,17 @@ type LoadOptions struct {
 
 // Entity maps one source selection to one Odoo model.
 type Entity struct {
-	Name             string            `yaml:"name" json:"name" jsonschema:"pattern=^[a-z][a-z0-9_]*$"`
-	Model            string            `yaml:"model" json:"model" jsonschema:"minLength=1"`
-	From             source.Select     `yaml:"from" json:"from"`
-	Key              Keys              `yaml:"key" json:"key"`
-	CaseSensitiveKey bool              `yaml:"case_sensitive_key,omitempty" json:"case_sensitive_key,omitempty"`
-	PersonalKey      bool              `yaml:"personal_key,omitempty" json:"personal_key,omitempty"`
-	Fields           FieldMaps         `yaml:"fields" json:"fields"`
-	Lines            []Lines           `yaml:"lines,omitempty" json:"lines,omitempty"`
-	Normalize        map[string]string `yaml:"normalize,omitempty" json:"normalize,omitempty"`
-	Duplicates       []Duplicate       `yaml:"duplicates,omitempty" json:"duplicates,omitempty"`
-	Rules            []Rule            `yaml:"rules,omitempty" json:"rules,omitempty"`
-	Skip             []Filter          `yaml:"skip,omitempty" json:"skip,omitempty"`
+	Name             string        `yaml:"name" json:"name" jsonschema:"pattern=^[a-z][a-z0-9_]*$"`
+	Model            string        `yaml:"model" json:"model" jsonschema:"minLength=1"`
+	From             source.Select `yaml:"from" json:"from"`
+	Key              Keys          `yaml:"key" json:"key"`
+	CaseSensitiveKey bool          `yaml:"case_sensitive_key,omitempty" json:"case_sensitive_key,omitempty"`
+	PersonalKey      bool          `yaml:"personal_key,omitempty" json:"personal_key,omitempty"`
+	Fields           FieldMaps     `yaml:"fields" json:"fields"`
+	Lines            []Lines       `yaml:"lines,omitempty" json:"lines,omitempty"`
+	Duplicates       []Duplicate   `yaml:"duplicates,omitempty" json:"duplicates,omitempty"`
+	Rules            []Rule        `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Skip             []Filter      `yaml:"skip,omitempty" json:"skip,omitempty"`
 	// Mask maps a source column to a masking kind (email, phone, person_name, ...).
 	Mask map[string]string `yaml:"mask,omitempty" json:"mask,omitempty"`
 	// Company is the company the entity's records belong to: its name in
@@ -90,7 +89,6 @@ type Entity struct {
 	AfterLoad           string   `yaml:"after_load,omitempty" json:"after_load,omitempty"`
 	KeepTargetWhenEmpty []string `yaml:"keep_target_when_empty,omitempty" json:"keep_target_when_empty,omitempty"`
 	UpdateMany2many     bool     `yaml:"update_many2many,omitempty" json:"update_many2many,omitempty"`
-	LinesMode           string   `yaml:"lines_mode,omitempty" json:"lines_mode,omitempty" jsonschema:"enum=keep,enum=replace"`
 	OnDelete            string   `yaml:"on_delete,omitempty" json:"on_delete,omitempty" jsonschema:"enum=report,enum=archive"`
 	AllowReadonly       []string `yaml:"allow_readonly,omitempty" json:"allow_readonly,omitempty"`
 	BatchSize           int      `yaml:"batch_size,omitempty" json:"batch_size,omitempty" jsonschema:"minimum=1,maximum=10000"`

@@ -18,7 +18,8 @@ const readmeFile = "../../README.md"
 // the Go types must be documented there too. A key counts as documented
 // when it is written as `key` in the first cell of a table row there; a
 // mention anywhere in the text would let a key pass on a word that happens
-// to be a value of another key (`replace` is one of lines_mode's values).
+// to be a value of another key (`exact` is one of duplicates' normalize
+// values).
 func TestPlanReferenceDocumentsEveryKey(t *testing.T) {
 	raw, err := os.ReadFile(schemaFile)
 	require.NoError(t, err)
