@@ -59,6 +59,8 @@ func (db *DB) computed(m *Model, id int64, rec map[string]any) map[string]any {
 		return db.moveAmounts(m, id, rec)
 	case "account.move.line":
 		return db.lineComputed(rec)
+	case "account.payment":
+		return db.paymentComputed(rec)
 	}
 	return rec
 }
@@ -85,9 +87,12 @@ func (db *DB) moveAmounts(m *Model, id int64, rec map[string]any) map[string]any
 	out := copyRec(rec)
 	total = round(total, 2)
 	out["amount_untaxed"], out["amount_total"], out["amount_tax"] = total, total, 0.0
-	out["amount_residual"] = 0.0
-	if rec["state"] == "posted" {
-		out["amount_residual"] = total
+	out["amount_residual"], out["payment_state"] = total, "not_paid"
+	if rec["state"] == "posted" && invoiceSign(text(rec["move_type"])) != 0 {
+		out["amount_residual"], _ = db.invoiceResidual(id)
+	}
+	if invoiceSign(text(rec["move_type"])) != 0 {
+		out["payment_state"] = db.paymentState(id, rec, total)
 	}
 	return out
 }
@@ -128,10 +133,21 @@ func (db *DB) beforeUnlink(m *Model, id int64) error {
 	if m.Name == "account.move" && m.recs[id]["state"] == "posted" {
 		return &Exception{Class: UserError, Message: "You cannot delete an entry which has been posted once."}
 	}
+	switch m.Name {
+	case "account.move":
+		return db.beforeUnlinkMove(m, id)
+	case "account.payment":
+		return db.beforeUnlinkPayment(m, id)
+	case partialModel:
+		db.beforeUnlinkPartial(id)
+	}
 	return nil
 }
 
 func (db *DB) actionPost(b *bound) (any, error) {
+	if b.m.Name == "account.payment" {
+		return db.postPayments(b)
+	}
 	if err := db.missing(b); err != nil {
 		return nil, err
 	}
@@ -195,8 +211,9 @@ func (db *DB) buttonDraft(b *bound) (any, error) {
 		return nil, err
 	}
 	for _, id := range b.ids {
-		db.touch(b.m, id)
-		b.m.recs[id]["state"] = "draft"
+		if err := db.draftMove(b.m, id); err != nil { // payment.go
+			return nil, err
+		}
 	}
 	return None{}, nil
 }

@@ -298,6 +298,8 @@ func (db *DB) defaults(m *Model, id int64) {
 		set("uom_po_id", rec["uom_id"])
 	case "account.move":
 		db.moveDefaults(rec)
+	case "account.payment":
+		db.paymentDefaults(rec)
 	case "res.users":
 		db.userPartner(rec)
 		db.defaultGroups(rec)

@@ -66,6 +66,7 @@ func Open(version int, schema []byte) (*DB, error) {
 			return nil, err
 		}
 	}
+	db.reconcileModels()
 	ref, err := embedded(version, "reference-data.json.gz")
 	if err != nil {
 		return nil, err

@@ -39,6 +39,13 @@ func init() {
 		"button_draft":           {true, nil, (*DB).buttonDraft},
 		"action_apply_inventory": {true, nil, (*DB).applyInventory},
 
+		// payments and reconciliation (payment.go, reconcile.go)
+		"action_draft":                  {true, nil, (*DB).draftPayments},
+		"reconcile":                     {true, nil, (*DB).reconcileLines},
+		"remove_move_reconcile":         {true, nil, (*DB).removeMoveReconcile},
+		"js_assign_outstanding_line":    {true, []string{"line_id"}, (*DB).assignOutstandingLine},
+		"js_remove_outstanding_partial": {true, []string{"partial_id"}, (*DB).removeOutstandingPartial},
+
 		// translated fields (translate.go)
 		"update_field_translations": {true, []string{"field_name", "translations", "source_lang"}, (*DB).updateFieldTranslations},
 	}
@@ -114,8 +121,14 @@ func (db *DB) Execute(c Call) (any, error) {
 // has reports whether model offers method (methods of one model only).
 func (db *DB) has(model, name string) bool {
 	switch name {
-	case "action_post", "button_draft":
+	case "action_post":
+		return model == "account.move" || model == "account.payment"
+	case "button_draft", "js_assign_outstanding_line", "js_remove_outstanding_partial":
 		return model == "account.move"
+	case "action_draft":
+		return model == "account.payment"
+	case "reconcile", "remove_move_reconcile":
+		return model == "account.move.line"
 	case "action_apply_inventory":
 		return model == "stock.quant"
 	case "check_object_reference":

@@ -48,6 +48,7 @@ func (db *DB) syncJournalItems(m *Model, id int64) {
 		db.touch(lm, lid)
 		switch text(l["display_type"]) {
 		case "payment_term":
+			db.dropPartialsOfLine(lid) // reconcile.go
 			lm.remove(lid)
 			continue
 		case "line_section", "line_note":
@@ -113,9 +114,8 @@ func (db *DB) commercialPartner(id int64) any {
 }
 
 // lineComputed adds a journal item's computed fields: balance, its
-// entry's state and date, its account's type, and its residual (its
-// balance on an account that reconciles — the sandbox reconciles
-// nothing).
+// entry's state and date, its account's type, and its residual and
+// reconciled on an account that reconciles (reconcile.go).
 func (db *DB) lineComputed(rec map[string]any) map[string]any {
 	out := copyRec(rec)
 	sub := lineSubtotal(rec)
@@ -133,7 +133,7 @@ func (db *DB) lineComputed(rec map[string]any) map[string]any {
 	if acc := db.models["account.account"].recs[toInt(rec["account_id"])]; acc != nil {
 		out["account_type"] = acc["account_type"]
 		if acc["reconcile"] == true {
-			out["amount_residual"] = bal
+			out["amount_residual"], out["reconciled"] = lineResidual(rec), lineResidual(rec) == 0
 		}
 	}
 	return out
