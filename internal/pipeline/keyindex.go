@@ -17,9 +17,10 @@ const DefaultIndexBudget = 128 << 20
 // The slots live off the Go heap, so the garbage collector neither scans
 // them nor lets the heap grow by their size; once the pipeline's budget is
 // spent, a table that must grow moves to a file of the same layout in the
-// spill directory and is read and written with pread/pwrite. Lookups give
-// the same answers either way. I/O errors are kept in the budget (the
-// first one) and stop Stream before the next outcome.
+// spill directory and is read and written with pread/pwrite, behind a
+// filter and a set of pending entries kept in memory (keyindex_pending.go).
+// Lookups give the same answers either way. I/O errors are kept in the
+// budget (the first one) and stop Stream before the next outcome.
 type keyIndex struct {
 	b     *indexBudget
 	slots []uint64 // in memory
@@ -28,6 +29,10 @@ type keyIndex struct {
 	size  uint64   // slots, a power of two (0 until the first insert)
 	n     uint64
 	buf   [probeChunk * slotBytes]byte
+	// on disk only
+	filter []uint64
+	fmem   memBlock
+	pend   map[uint64]uint64
 }
 
 const (
@@ -65,7 +70,15 @@ func (x *keyIndex) get(k uint64) (uint64, bool) {
 	if x.size == 0 {
 		return 0, false
 	}
-	_, v, ok := x.probe(slotKey(k))
+	return x.lookup(slotKey(k))
+}
+
+// lookup returns the value stored for a slot key.
+func (x *keyIndex) lookup(k uint64) (uint64, bool) {
+	if x.f != nil {
+		return x.lookupSpilled(k)
+	}
+	_, v, ok := x.probe(k)
 	return v, ok
 }
 
@@ -80,7 +93,7 @@ func (x *keyIndex) has(k uint64) bool {
 func (x *keyIndex) firstOrAdd(k, v uint64) (uint64, bool) {
 	k = slotKey(k)
 	if x.size > 0 {
-		if _, old, ok := x.probe(k); ok {
+		if old, ok := x.lookup(k); ok {
 			return old, true
 		}
 	}
@@ -91,7 +104,14 @@ func (x *keyIndex) firstOrAdd(k, v uint64) (uint64, bool) {
 // put stores v for k, replacing any value.
 func (x *keyIndex) put(k, v uint64) {
 	k = slotKey(k)
-	if x.size > 0 {
+	switch {
+	case x.size == 0:
+	case x.f != nil:
+		if _, ok := x.lookupSpilled(k); ok {
+			x.pend[k] = v // written over its slot by flush
+			return
+		}
+	default:
 		if i, _, ok := x.probe(k); ok {
 			x.store(i, k, v)
 			return
@@ -105,9 +125,13 @@ func (x *keyIndex) insert(k, v uint64) {
 	if (x.n+1)*4 > x.size*3 {
 		x.grow()
 	}
+	x.n++
+	if x.f != nil {
+		x.addPending(k, v)
+		return
+	}
 	i, _, _ := x.probe(k)
 	x.store(i, k, v)
-	x.n++
 }
 
 // probe returns k's slot and value, or the empty slot where k belongs.
@@ -174,6 +198,8 @@ func (x *keyIndex) grow() {
 		return
 	}
 	if next.f != nil {
+		x.flush()
+		next.initSpill()
 		x.rebuild(next)
 	} else {
 		x.each(func(k, v uint64) {
@@ -183,7 +209,8 @@ func (x *keyIndex) grow() {
 	}
 	next.n = x.n
 	x.release()
-	*x = keyIndex{b: x.b, slots: next.slots, mem: next.mem, f: next.f, size: next.size, n: next.n}
+	*x = keyIndex{b: x.b, slots: next.slots, mem: next.mem, f: next.f, size: next.size, n: next.n,
+		filter: next.filter, fmem: next.fmem, pend: next.pend}
 }
 
 func (x *keyIndex) create() error {
@@ -237,6 +264,8 @@ func (x *keyIndex) release() {
 		if err := os.Remove(name); err != nil {
 			x.b.fail(err)
 		}
+		x.fmem.free()
+		x.filter, x.pend = nil, nil
 	} else if x.slots != nil {
 		x.b.used -= int64(x.size * slotBytes)
 		x.mem.free()

@@ -34,7 +34,10 @@ func (x *keyIndex) rebuild(next *keyIndex) {
 		for i := 0; i < len(prev); i += 2 {
 			place(prev[i], prev[i+1], 0)
 		}
-		x.scanHomes(a, w, next.size-1, func(k, v uint64) { place(k, v, (k&(next.size-1))-a) })
+		x.scanHomes(a, w, next.size-1, func(k, v uint64) {
+			next.addFilter(k)
+			place(k, v, (k&(next.size-1))-a)
+		})
 		for j := uint64(0); j < w; j++ {
 			binary.LittleEndian.PutUint64(buf[j*slotBytes:], win[2*j])
 			binary.LittleEndian.PutUint64(buf[j*slotBytes+8:], win[2*j+1])
