@@ -19,7 +19,7 @@ var planCodes = []Code{
 	{"CFG103", "reference to a source or entity the plan does not declare"},
 	{"CFG104", "two entities share a name"},
 	{"CFG105", "one2many lines without a line_key"},
-	{"CFG106", "a rule declares no check, several checks, or lacks its field"},
+	{"CFG106", "a rule declares no check, several checks, or lacks its field, or is unique under lines"},
 	{"CFG107", "unsupported plan version"},
 	{"CFG108", "invalid regular expression in a rule"},
 	{"MAP200", "an expression does not compile"},

@@ -136,3 +136,32 @@ func TestParseRemovedEntityKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestParseUniqueOnLines: the pipeline checks unique only across an
+// entity's rows, never on lines, so a unique rule under lines: is refused
+// when the plan loads instead of passing every line unchecked.
+func TestParseUniqueOnLines(t *testing.T) {
+	lines := "    lines:\n" +
+		"      - field: child_ids\n" +
+		"        from: {source: s, file: l.csv}\n" +
+		"        join: id\n" +
+		"        line_key: n\n" +
+		"        fields: {name: row.n}\n" +
+		"        rules:\n" +
+		"          - {required: [name]}\n" +
+		"          - {name: one-email, unique: [email]}\n" +
+		"    rules:\n"
+	p, ds := plan.Parse([]byte(strings.Replace(good, "    rules:\n", lines, 1)), "plan.yaml")
+	require.NotNil(t, p)
+	require.Len(t, ds, 1, "%v", ds)
+	d := ds[0]
+	require.Equal(t, "CFG106", d.Code)
+	require.Equal(t, "plan.yaml:24:39", d.Pos.File)
+	require.Equal(t, "$.entities[0].lines[0].rules[1].unique", d.Field)
+	require.Equal(t, "rule one-email: unique is not supported on lines (child_ids)", d.Msg)
+	require.Contains(t, d.Hint, "line_key is already unique within its parent")
+	require.Contains(t, d.Hint, "check: rule on the entity")
+
+	_, ds = plan.Parse([]byte(strings.Replace(good, "{required: [name]}", "{unique: [name]}", 1)), "plan.yaml")
+	require.Empty(t, ds, "unique stays a check of the entity's rows")
+}

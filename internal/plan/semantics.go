@@ -26,6 +26,7 @@ func (c *checker) semantics(p *Plan) {
 		c.filters(e.Skip, append(at, "skip"))
 		c.lines(p, e, at)
 		c.translations(e, at)
+		c.reconcile(e, at)
 		c.files(p, e, at)
 		for j, d := range e.DependsOn {
 			if p.Entity(d) == nil {
@@ -48,6 +49,20 @@ func (c *checker) lines(p *Plan, e *Entity, at []string) {
 		c.sourceRef(p, l.From.Source, append(lat, "from", "source"))
 		c.positions(l.Fields, append(lat, "fields"))
 		c.rules(l.Rules, append(lat, "rules"))
+		c.lineRules(l, append(lat, "rules"))
+	}
+}
+
+// lineRules refuses the checks the pipeline does not run on lines: unique
+// compares rows of one entity, and lines are not an entity of their own.
+func (c *checker) lineRules(l *Lines, at []string) {
+	for k := range l.Rules {
+		if r := &l.Rules[k]; len(r.Unique) > 0 {
+			c.add("CFG106", append(append([]string(nil), at...), strconv.Itoa(k), "unique"),
+				fmt.Sprintf("rule %s: unique is not supported on lines (%s)", r.Label(), l.Field),
+				"a line's line_key is already unique within its parent (MAP212); to compare other values of a parent's lines, "+
+					"write a check: rule on the entity, which sees them as lines."+l.Field)
+		}
 	}
 }
 
