@@ -16,6 +16,7 @@ import (
 type Program struct {
 	Source string
 	prog   *vm.Program
+	direct *direct // nil: run by the VM (direct.go)
 	// Refs are the entities the expression names in ref()/refs() calls.
 	Refs []string
 	// Columns are the row columns the expression reads (row.<col>).
@@ -30,31 +31,42 @@ type Program struct {
 // Compiler compiles expressions against one Library.
 type Compiler struct {
 	opts []expr.Option
+	fns  map[string]func(...any) (any, error) // the functions opts declare, by name
+	fast bool
 }
 
 // NewCompiler returns a compiler whose expressions see row, out, key and
 // lines, and the library's functions.
 func NewCompiler(lib *Library) *Compiler { return newCompiler(lib, true) }
 
-// newCompiler is NewCompiler; without fastMembers, members are read by
-// expr's fetch (for tests that compare the two).
-func newCompiler(lib *Library, fastMembers bool) *Compiler {
+// newCompiler is NewCompiler; without fast, members are read by expr's
+// fetch and every program runs on the VM (for tests that compare).
+func newCompiler(lib *Library, fast bool) *Compiler {
 	env := map[string]any{"row": map[string]any{}, "out": map[string]any{}, "key": "", "lines": map[string]any{}}
-	opts := []expr.Option{expr.Env(env), expr.MaxNodes(2000)}
-	if fastMembers {
-		opts = append(opts, expr.Function(memberFunc, member), expr.Patch(memberPatch{}))
+	c := &Compiler{fns: map[string]func(...any) (any, error){}, fast: fast}
+	c.opts = []expr.Option{expr.Env(env), expr.MaxNodes(2000)}
+	if fast {
+		c.opts = append(c.opts, expr.Function(memberFunc, member), expr.Patch(memberPatch{}))
+		c.fns[memberFunc] = member
 	}
 	for _, name := range []string{"trim", "lower", "upper", "split", "join", "round"} {
-		opts = append(opts, expr.DisableBuiltin(name))
+		c.opts = append(c.opts, expr.DisableBuiltin(name))
 	}
-	opts = append(opts, lib.Options()...)
-	return &Compiler{opts: opts}
+	for _, f := range lib.funcs() {
+		c.opts = append(c.opts, expr.Function(f.name, f.fn))
+		c.fns[f.name] = f.fn
+	}
+	return c
 }
 
 // Compile compiles src. The error is a *Finding with code MAP200 and the
 // position inside the expression.
 func (c *Compiler) Compile(src string) (*Program, error) {
-	return c.compile(src, c.opts)
+	p, err := c.compile(src, c.opts)
+	if err == nil && c.fast {
+		p.direct = directOf(p.prog.Node(), c.fns)
+	}
+	return p, err
 }
 
 // CompileBool compiles a condition (skip filters, checks): its result must
@@ -139,15 +151,31 @@ func (a *analyzer) member(obj, prop ast.Node) {
 	}
 }
 
-// Runner evaluates programs, reusing one VM. It is not safe for
-// concurrent use: give each goroutine its own.
+// Runner evaluates programs, reusing one VM and one argument stack. It is
+// not safe for concurrent use: give each goroutine its own.
 type Runner struct {
-	vm vm.VM
+	vm    vm.VM
+	stack []any // direct programs' function arguments
 }
 
 // Run evaluates p with env. A function's *Finding comes back as itself;
 // any other failure as a *Finding with code MAP201.
 func (r *Runner) Run(p *Program, env map[string]any) (out any, err error) {
+	if p.direct == nil {
+		return r.runVM(p, env)
+	}
+	defer func() {
+		if rec := recover(); rec != nil {
+			clear(r.stack)
+			r.stack = r.stack[:0]
+			out, err = nil, findingf("MAP201", "%v", rec)
+		}
+	}()
+	return r.evalDirect(p.direct, env)
+}
+
+// runVM evaluates p on expr's VM.
+func (r *Runner) runVM(p *Program, env map[string]any) (out any, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			out, err = nil, findingf("MAP201", "%v", rec)
