@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
+
+	"github.com/ferry-migrate/ferry/internal/secret"
 )
 
 // The functions below are the library's string functions as they were
@@ -89,4 +91,53 @@ func FuzzTitleMatchesCaser(f *testing.F) {
 			t.Fatalf("title(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// encodeKeyBefore is EncodeKey without its fast path for plain keys.
+func encodeKeyBefore(ids *IDs, parts []string, personal bool) (string, bool) {
+	raw := strings.Join(parts, "\x1f")
+	if personal {
+		return ids.hash(raw), true
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(partSeparator)
+		}
+		encodePart(&b, p)
+	}
+	if b.Len() > MaxKeyBytes {
+		return ids.hash(raw), true
+	}
+	return b.String(), false
+}
+
+func TestEncodeKeyAndText1FastPathsMatchBefore(t *testing.T) {
+	ids := NewIDs("acme", secret.New("k"))
+	rng := rand.New(rand.NewPCG(7, 8))
+	samples := append([]string(nil), fastPathSamples...)
+	samples = append(samples, "C001", "a_b.c", strings.Repeat("x", 64), strings.Repeat("x", 65), "P00000001")
+	for range 20000 {
+		samples = append(samples, randomText(rng))
+	}
+	trim, lower := text1(strings.TrimSpace), text1(strings.ToLower)
+	for _, s := range samples {
+		for _, parts := range [][]string{{s}, {s, "x"}} {
+			for _, personal := range []bool{false, true} {
+				got, gotHashed := ids.EncodeKey(parts, personal)
+				want, wantHashed := encodeKeyBefore(ids, parts, personal)
+				require.Equal(t, want, got, "%q", parts)
+				require.Equal(t, wantHashed, gotHashed, "%q", parts)
+			}
+		}
+		for _, f := range []func(...any) (any, error){trim, lower} {
+			v, err := f(s)
+			require.NoError(t, err)
+			require.IsType(t, "", v)
+		}
+		v, _ := trim(s)
+		require.Equal(t, strings.TrimSpace(s), v)
+		v, _ = lower(s)
+		require.Equal(t, strings.ToLower(s), v)
+	}
 }

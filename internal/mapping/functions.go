@@ -97,7 +97,9 @@ func arg(a []any, i int) any {
 	return nil
 }
 
-// text1 lifts a string function; nil stays nil.
+// text1 lifts a string function; nil stays nil. A text the function
+// leaves as it is comes back as the argument itself, which spares boxing
+// the same string again (trim of a clean value, lower of a lower-case one).
 func text1(f func(string) string) func(...any) (any, error) {
 	return func(a ...any) (any, error) {
 		if len(a) != 1 {
@@ -106,7 +108,12 @@ func text1(f func(string) string) func(...any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
-		return f(str(a[0])), nil
+		s := str(a[0])
+		out := f(s)
+		if _, isText := a[0].(string); isText && out == s {
+			return a[0], nil
+		}
+		return out, nil
 	}
 }
 
@@ -234,6 +241,9 @@ func formats(v any) []string {
 func parseDateFn(a ...any) (any, error) {
 	if Empty(arg(a, 0)) {
 		return nil, nil
+	}
+	if f, ok := arg(a, 1).(string); ok {
+		return ParseDate(str(a[0]), []string{f}) // formats(f), without allocating the list
 	}
 	return ParseDate(str(a[0]), formats(arg(a, 1)))
 }

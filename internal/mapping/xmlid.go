@@ -35,11 +35,15 @@ func NewIDs(namespace string, keySecret secret.String) *IDs {
 // holds. hashed reports whether the result is a keyed hash (personal, or
 // longer than MaxKeyBytes).
 func (ids *IDs) EncodeKey(parts []string, personal bool) (enc string, hashed bool) {
+	if !personal && len(parts) == 1 && len(parts[0]) <= MaxKeyBytes && plainPart(parts[0]) {
+		return parts[0], false // encodes to itself
+	}
 	raw := strings.Join(parts, "\x1f")
 	if personal {
 		return ids.hash(raw), true
 	}
 	var b strings.Builder
+	b.Grow(len(raw) + len(parts))
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteString(partSeparator)
@@ -55,6 +59,16 @@ func (ids *IDs) EncodeKey(parts []string, personal bool) (enc string, hashed boo
 // partSeparator joins the parts of a composite key: an encoded part has
 // a "-" only before another "-" or two hex digits, never before "_".
 const partSeparator = "-_"
+
+// plainPart reports whether encodePart writes s as it is.
+func plainPart(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
 
 func encodePart(b *strings.Builder, s string) {
 	const hexd = "0123456789ABCDEF"
