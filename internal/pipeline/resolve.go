@@ -14,22 +14,18 @@ import (
 // of the batch not already cached.
 func (p *Pipeline) resolve(ctx context.Context, entity string, batch []*work) error {
 	want := map[string]map[string]bool{}
-	add := func(v any) {
-		lv, ok := v.(mapping.LookupValue)
-		if !ok {
-			return
-		}
-		g := lv.Model + "\x00" + lv.Field
-		if _, cached := p.cache[g][lv.Value]; cached {
-			return
-		}
-		if want[g] == nil {
-			want[g] = map[string]bool{}
-		}
-		want[g][lv.Value] = true
-	}
+	var gk groupKey
 	for _, w := range batch {
-		eachValue(w, func(v any) { add(v) })
+		for _, v := range w.values {
+			p.wantLookups(want, &gk, v)
+		}
+		for _, lw := range w.lines {
+			for _, lr := range lw.rows {
+				for _, v := range lr.values {
+					p.wantLookups(want, &gk, v)
+				}
+			}
+		}
 	}
 	for _, g := range sortedKeys(want) {
 		if err := p.lookupGroup(ctx, entity, g, want[g]); err != nil {
@@ -39,26 +35,44 @@ func (p *Pipeline) resolve(ctx context.Context, entity string, batch []*work) er
 	return nil
 }
 
-func eachValue(w *work, fn func(any)) {
-	visit := func(v any) {
-		if l, ok := v.([]any); ok {
-			for _, e := range l {
-				fn(e)
-			}
-			return
-		}
-		fn(v)
-	}
-	for _, v := range w.values {
-		visit(v)
-	}
-	for _, lw := range w.lines {
-		for _, lr := range lw.rows {
-			for _, v := range lr.values {
-				visit(v)
+// wantLookups adds to want, by group, the lookup() values in v (a value,
+// or a list of values) that are not cached.
+func (p *Pipeline) wantLookups(want map[string]map[string]bool, gk *groupKey, v any) {
+	switch x := v.(type) {
+	case mapping.LookupValue:
+		p.wantLookup(want, gk, x)
+	case []any:
+		for _, e := range x {
+			if lv, ok := e.(mapping.LookupValue); ok {
+				p.wantLookup(want, gk, lv)
 			}
 		}
 	}
+}
+
+func (p *Pipeline) wantLookup(want map[string]map[string]bool, gk *groupKey, lv mapping.LookupValue) {
+	g := gk.of(lv)
+	if _, cached := p.cache[g][lv.Value]; cached {
+		return
+	}
+	if want[g] == nil {
+		want[g] = map[string]bool{}
+	}
+	want[g][lv.Value] = true
+}
+
+// groupKey builds a lookup's group, model + "\x00" + field (p.cache's
+// key), once for a run of values of one model and field.
+type groupKey struct {
+	model, field, key string
+	set               bool
+}
+
+func (k *groupKey) of(lv mapping.LookupValue) string {
+	if !k.set || lv.Model != k.model || lv.Field != k.field {
+		k.model, k.field, k.key, k.set = lv.Model, lv.Field, lv.Model+"\x00"+lv.Field, true
+	}
+	return k.key
 }
 
 func (p *Pipeline) lookupGroup(ctx context.Context, entity, g string, values map[string]bool) error {
