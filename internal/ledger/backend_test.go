@@ -64,6 +64,10 @@ var ledgerTests = []struct {
 	{"LaterRuns", testLaterRuns},
 	{"MarkRolledBackRewindsRows", testMarkRolledBackRewindsRows},
 	{"MigrationToRunHistory", testMigrationToRunHistory},
+	{"StepImageKeepsTheFirst", testStepImageKeepsTheFirst},
+	{"MarkArchiving", testMarkArchiving},
+	{"TranslationStepsSkipRolledBackRuns", testTranslationStepsSkipRolledBackRuns},
+	{"MigrationToStepImages", testMigrationToStepImages},
 }
 
 // Every ledger test runs on both stores.
