@@ -31,7 +31,7 @@ const apiKeys = "res.users.apikeys"
 // records, or read them as the superuser).
 func operation(method string) string {
 	switch method {
-	case "search", "search_read", "search_count", "read", "name_search", "read_group", "formatted_read_group":
+	case "search", "search_read", "search_count", "read", "name_search", "read_group", "formatted_read_group", "get_field_translations":
 		return "read"
 	case "create", "load":
 		return "create"

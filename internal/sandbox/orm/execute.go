@@ -48,6 +48,7 @@ func init() {
 
 		// translated fields (translate.go)
 		"update_field_translations": {true, []string{"field_name", "translations", "source_lang"}, (*DB).updateFieldTranslations},
+		"get_field_translations":    {true, []string{"field_name", "langs"}, (*DB).getFieldTranslations},
 	}
 }
 

@@ -145,6 +145,87 @@ func (db *DB) updateFieldTranslations(b *bound) (any, error) {
 	return true, nil
 }
 
+// getFieldTranslations is BaseModel.get_field_translations(ids,
+// field_name, langs) for fields translated as a whole: per language
+// (langs, else the active ones) {lang, source: the en_US value, value: the
+// language's own value, else the en_US value}, False for an empty field —
+// Odoo reads with prefetch_langs, which fills a language without its own
+// value with en_US's, so a translation equal to the en_US text and none
+// read alike. The second item is the dialog's context: translation_type
+// (text for text and html fields) and translation_show_source (only
+// model_terms fields show it). A field not translated has no
+// translations; a language not active is refused as the context's lang
+// would be. Where Odoo's order is a Python set's, the sandbox sorts by
+// language code.
+func (db *DB) getFieldTranslations(b *bound) (any, error) {
+	if len(b.ids) != 1 {
+		return nil, &Exception{Class: ValueError, Message: fmt.Sprintf("Expected singleton: %s(%s)", b.m.Name, joinIDs(b.ids))}
+	}
+	if err := db.missing(b); err != nil {
+		return nil, err
+	}
+	name, _ := b.arg("field_name")
+	field, _ := name.(string)
+	f := b.m.Fields[field]
+	if f == nil {
+		return nil, &Exception{Class: KeyError, Message: field, Args: []any{field}}
+	}
+	langs, err := db.translationLangs(b)
+	if err != nil {
+		return nil, err
+	}
+	typ := "char"
+	if f.Type == "text" || f.Type == "html" {
+		typ = "text"
+	}
+	ctx := map[string]any{"translation_type": typ, "translation_show_source": false}
+	out := []any{}
+	if !f.translatable() {
+		return []any{out, ctx}, nil
+	}
+	rec := b.m.recs[b.ids[0]]
+	for _, l := range langs {
+		src, val := rec[field], rec[field]
+		if src == nil {
+			src, val = false, false
+		} else if v, ok := translationsOf(rec, field)[l]; ok && l != baseLang {
+			val = v
+		}
+		out = append(out, map[string]any{"lang": l, "source": src, "value": val})
+	}
+	return []any{out, ctx}, nil
+}
+
+// translationLangs are the languages get_field_translations reads: those
+// asked for (each must be active, or en_US), else the active ones.
+func (db *DB) translationLangs(b *bound) ([]string, error) {
+	active := db.activeLangs()
+	raw, _ := b.arg("langs")
+	list, _ := raw.([]any)
+	if len(list) == 0 {
+		out := make([]string, 0, len(active))
+		for l := range active {
+			out = append(out, l)
+		}
+		sort.Strings(out)
+		return out, nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range list {
+		l, _ := x.(string)
+		if !active[l] {
+			return nil, &Exception{Class: UserError, Message: "Invalid language code: " + l}
+		}
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 func joinIDs(ids []int64) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
