@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ferry-migrate/ferry/internal/diag"
+	"github.com/ferry-migrate/ferry/internal/mask"
 	"github.com/ferry-migrate/ferry/internal/plan"
 )
 
@@ -164,4 +165,28 @@ func TestParseUniqueOnLines(t *testing.T) {
 
 	_, ds = plan.Parse([]byte(strings.Replace(good, "{required: [name]}", "{unique: [name]}", 1)), "plan.yaml")
 	require.Empty(t, ds, "unique stays a check of the entity's rows")
+}
+
+// TestParseMaskKinds: a mask kind internal/mask does not know is a finding
+// when the plan loads, at the kind, listing the kinds (it used to pass and
+// quarantine each row with a value in the column, as MAP217); every kind
+// it knows is accepted.
+func TestParseMaskKinds(t *testing.T) {
+	withMask := func(m string) []byte {
+		return []byte(strings.Replace(good, "    rules:\n", "    mask: {"+m+"}\n    rules:\n", 1))
+	}
+	p, ds := plan.Parse(withMask("name: person_name, email: emial"), "plan.yaml")
+	require.Nil(t, p)
+	require.Len(t, ds, 1, "%v", ds)
+	require.Equal(t, "CFG101", ds[0].Code)
+	require.Equal(t, "plan.yaml:16:38", ds[0].Pos.File)
+	require.Equal(t, "$.entities[0].mask.email", ds[0].Field)
+	for _, k := range mask.Kinds() {
+		require.Contains(t, ds[0].Msg, "'"+k+"'")
+	}
+
+	for _, k := range mask.Kinds() {
+		_, ds := plan.Parse(withMask("email: "+k), "plan.yaml")
+		require.Empty(t, ds, k)
+	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 	js "github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ferry-migrate/ferry/internal/mask"
 )
 
 // SchemaID is the $id of the plan's JSON Schema.
@@ -26,6 +28,22 @@ func Schema() ([]byte, error) {
 		return nil, fmt.Errorf("plan schema: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// JSONSchemaExtend gives mask: the masking kinds as the enum of its
+// values, so a misspelt kind is a CFG101 finding naming the valid kinds
+// when the plan loads (and editors complete it), not a MAP217 on every row
+// that has a value in the column.
+func (Entity) JSONSchemaExtend(s *jsonschema.Schema) {
+	m, ok := s.Properties.Get("mask")
+	if !ok {
+		return
+	}
+	kinds := make([]any, 0, len(mask.Kinds()))
+	for _, k := range mask.Kinds() {
+		kinds = append(kinds, k)
+	}
+	m.AdditionalProperties = &jsonschema.Schema{Type: "string", Enum: kinds}
 }
 
 var compiled = sync.OnceValues(compileSchema)
