@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -35,11 +36,15 @@ func newRollbackCmd(g *globalOptions) *cobra.Command {
 		Short: "Undo a run: delete what it created, write back what it updated",
 		Long: "rollback reads the run's ledger (default: the latest run of the plan) and undoes it in reverse\n" +
 			"load order: records the run created are deleted (posted documents are reset to draft first),\n" +
-			"records it updated get the values they had before the run. --dry-run lists the actions and\n" +
-			"changes nothing. Records someone changed in Odoo after the run wrote them are refused unless\n" +
-			"--force. Records Odoo refuses to delete or change are listed; restore those from the\n" +
-			"backup taken before the run. A completed rollback marks the run rolled_back in the ledger and\n" +
-			"puts the ledger's rows back as the run before left them, so the next run loads them again.\n\n" +
+			"records it updated get the values and translations they had before the run, and records it\n" +
+			"archived because their source rows were gone (on_delete: archive) are unarchived. A run that\n" +
+			"stopped before Odoo's answer to a batch was recorded may have created that batch's records:\n" +
+			"they are looked up by external ID (in ir.model.data, else one by one) and deleted if they\n" +
+			"exist. --dry-run lists the actions and changes nothing. Records someone changed in Odoo after\n" +
+			"the run wrote them are refused unless --force. Records Odoo refuses to delete or change are\n" +
+			"listed; restore those from the backup taken before the run. A completed rollback marks the run\n" +
+			"rolled_back in the ledger and puts the ledger's rows back as the run before left them, so the\n" +
+			"next run loads them again.\n\n" +
 			"It refuses on purpose to undo a run (--run) that later runs of the same plan built on: they\n" +
 			"updated what it wrote and took its ledger rows over, so undoing it alone would leave the target\n" +
 			"neither as it was before the run nor as the later runs left it. The refusal names the later runs;\n" +
@@ -135,7 +140,14 @@ func (rc *rollbackChain) apply(ctx context.Context, plans []*rollback.Plan) erro
 		if err := rc.audit(ctx, r.ID, res); err != nil {
 			return err
 		}
-		fmt.Fprintf(rc.g.stdout, "rollback of run %s: %d deleted, %d restored, %d refused\n", r.ID, res.Deleted, res.Restored, len(res.Refused))
+		unarchived := ""
+		if res.Unarchived > 0 {
+			unarchived = fmt.Sprintf("%d unarchived, ", res.Unarchived)
+		}
+		fmt.Fprintf(rc.g.stdout, "rollback of run %s: %d deleted, %d restored, %s%d refused\n", r.ID, res.Deleted, res.Restored, unarchived, len(res.Refused))
+		for _, n := range res.Notes {
+			fmt.Fprintf(rc.g.stdout, "  note: %s\n", n)
+		}
 		for _, f := range res.Refused {
 			fmt.Fprintf(rc.g.stdout, "  refused %s %s (%s id %d): %v\n", f.Action.Kind, f.Action.ExternalID, f.Action.Model, f.Action.ID, f.Err)
 		}
@@ -159,7 +171,7 @@ func (rc *rollbackChain) audit(ctx context.Context, runID string, res *rollback.
 	if len(res.Refused) > 0 {
 		result = "partial"
 	}
-	details := map[string]any{"deleted": res.Deleted, "restored": res.Restored, "refused": len(res.Refused)}
+	details := map[string]any{"deleted": res.Deleted, "restored": res.Restored, "unarchived": res.Unarchived, "refused": len(res.Refused)}
 	if len(rc.runs) > 1 {
 		details["requested_run"] = rc.requested
 		details["runs"] = chainIDs(rc.runs)
@@ -262,7 +274,11 @@ func printRollbackPlans(g *globalOptions, requested string, runs []ledger.Run, p
 func printActions(w io.Writer, rp *rollback.Plan) error {
 	counts := map[string]int{}
 	for _, a := range rp.Actions {
-		counts[a.Entity+" "+string(a.Kind)]++
+		k := a.Entity + " " + string(a.Kind)
+		if a.Unconfirmed {
+			k += " if it exists"
+		}
+		counts[k]++
 	}
 	fmt.Fprintf(w, "rollback of run %s would:\n", rp.Run)
 	for _, k := range sortedCounts(counts) {
@@ -273,11 +289,43 @@ func printActions(w io.Writer, rp *rollback.Plan) error {
 			fmt.Fprintf(w, "  … %d more (--json lists all)\n", len(rp.Actions)-20)
 			break
 		}
-		draft := ""
-		if a.Draft {
-			draft = " (reset to draft first)"
-		}
-		fmt.Fprintf(w, "  %s %s %s id %d%s\n", a.Kind, a.ExternalID, a.Model, a.ID, draft)
+		fmt.Fprintf(w, "  %s\n", describeAction(a))
 	}
 	return nil
+}
+
+// describeAction is one line of a rollback plan.
+func describeAction(a rollback.Action) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s", a.Kind, a.ExternalID, a.Model)
+	if a.Unconfirmed {
+		b.WriteString(" if it exists (the run stopped before Odoo's answer to its batch was recorded: the external ID is looked up first)")
+	} else {
+		fmt.Fprintf(&b, " id %d", a.ID)
+	}
+	if a.Draft {
+		b.WriteString(" (reset to draft first)")
+	}
+	var parts []string
+	if a.Kind == rollback.Unarchive {
+		for _, f := range sortedFields(a.Values) {
+			parts = append(parts, fmt.Sprintf("%s back to %v", f, a.Values[f]))
+		}
+	}
+	for _, f := range sortedFields(a.Translations) {
+		parts = append(parts, "translations of "+f+" ("+strings.Join(sortedFields(a.Translations[f].Langs), ", ")+")")
+	}
+	if len(parts) > 0 {
+		b.WriteString(": " + strings.Join(parts, ", "))
+	}
+	return b.String()
+}
+
+func sortedFields[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -39,10 +39,10 @@ const stepColumns = `run_id, entity, external_id, method, odoo_id, before, state
 
 // Steps returns a run's after-load steps of an entity by external ID
 // (translation steps are read with TranslationSteps, archive steps with
-// RunSteps, reconcile steps with ReconcileSteps).
+// RunSteps).
 func (s *Store) Steps(ctx context.Context, runID, entity string) (map[string]Step, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+stepColumns+`
-		FROM steps WHERE run_id = ? AND entity = ? AND method NOT IN (?, ?, ?)`, runID, entity, MethodTranslations, MethodArchive, MethodReconcile)
+		FROM steps WHERE run_id = ? AND entity = ? AND method NOT IN (?, ?)`, runID, entity, MethodTranslations, MethodArchive)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read steps of %s: %w", entity, err)
 	}

@@ -459,10 +459,11 @@ func isDuplicate(o pipeline.Outcome) bool {
 
 // missingInSource lists the rows an earlier run loaded that the source no
 // longer has, and archives their records when the plan says on_delete:
-// archive (never deletes them).
+// archive (never deletes them), keeping their before-images for rollback.
 func (r *runner) missingInSource(ctx context.Context, p *passRun) error {
 	var keys []string
 	var ids []any
+	xmlids := map[int64]string{}
 	for k, row := range p.prev {
 		if p.seen[k] || strings.HasPrefix(k, "@") || (row.State != ledger.Loaded && row.State != ledger.Unchanged) {
 			continue
@@ -470,6 +471,7 @@ func (r *runner) missingInSource(ctx context.Context, p *passRun) error {
 		keys = append(keys, k)
 		if row.OdooID != 0 {
 			ids = append(ids, row.OdooID)
+			xmlids[row.OdooID] = k
 		}
 	}
 	sort.Strings(keys)
@@ -477,7 +479,7 @@ func (r *runner) missingInSource(ctx context.Context, p *passRun) error {
 	if len(ids) == 0 || p.e.Plan.OnDelete != "archive" {
 		return nil
 	}
-	if _, err := r.t.Execute(ctx, p.e.Model, "write", []any{ids, map[string]any{"active": false}}, nil); err != nil {
+	if err := r.archive(ctx, p, ids, xmlids); err != nil { // undo.go
 		return fmt.Errorf("load: archive the %d %s record(s) gone from the source: %w", len(ids), p.e.Name, err)
 	}
 	p.es.Archived = int64(len(ids))

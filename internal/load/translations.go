@@ -22,7 +22,10 @@ import (
 // Before = the SHA-256 of the record's translations), recorded pending
 // before the calls. A record gets the step when its translations differ
 // from what the last step on it wrote, when that step failed, or when
-// this run created it; a resumed run skips the steps it finished. Each
+// this run created it; a resumed run skips the steps it finished. On a
+// record the run did not create, the step first reads what the record
+// holds in those languages (get_field_translations) and keeps it as its
+// image, which rollback writes back. Each
 // translated field is one update_field_translations call ({lang: text},
 // or false for an empty value: the language then falls back to en_US);
 // all of them are idempotent, so a pending step is simply called again.
@@ -51,6 +54,9 @@ type keptRow struct {
 	tr     map[string]map[string]string
 	digest string
 	o      pipeline.Outcome
+	// updated: the run did not create the record, so the translations it
+	// overwrites are read first and kept for rollback (undo.go).
+	updated bool
 }
 
 // translationState holds the kept rows of the entity pass being loaded.
@@ -144,6 +150,7 @@ func (r *runner) translationSteps(ctx context.Context, e *pipeline.Entity, es *E
 		case same && st.State == ledger.StepDone && !(row.Created && row.RunID == r.run.ID):
 			es.Translations.Unchanged++
 		default:
+			kept[x].updated = !(row.Created && row.RunID == r.run.ID)
 			todo = append(todo, ledger.Step{RunID: r.run.ID, Entity: e.Name, ExternalID: x, Method: ledger.MethodTranslations,
 				OdooID: row.OdooID, Before: d, State: ledger.StepPending})
 		}
@@ -205,6 +212,21 @@ func (r *runner) translate(ctx context.Context, e *pipeline.Entity, st ledger.St
 		fields = append(fields, f)
 	}
 	sort.Strings(fields)
+	if k.updated {
+		img, err := r.translationImage(ctx, e.Model, st.OdooID, k.tr, fields)
+		var oe *odoo.Error
+		switch {
+		case errors.As(err, &oe) && !oe.Retryable():
+			st.State, st.Message = ledger.StepFailed, "get_field_translations: "+oe.Message
+			return st, r.refuseTranslations(ctx, e, st, k)
+		case err != nil:
+			return st, &StoppedError{Entity: e.Name, Err: err}
+		}
+		st.Image = img
+		if err := r.st.PutSteps(ctx, []ledger.Step{st}); err != nil { // before the first write
+			return st, err
+		}
+	}
 	for _, f := range fields {
 		vals := map[string]any{}
 		for lang, v := range k.tr[f] {

@@ -4,32 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/odoo"
-	"github.com/ferry-migrate/ferry/internal/record"
 	"github.com/ferry-migrate/ferry/internal/verify"
 )
 
 // Target is what rollback changes in Odoo (and reads, to find records
-// changed since the run); *odoo.Client satisfies it.
+// changed since the run and the records of a lost answer); *odoo.Client
+// satisfies it.
 type Target interface {
 	verify.Current
+	SearchRead(ctx context.Context, model string, domain odoo.Domain, fields []string, p odoo.Page) ([]map[string]any, error)
 	Unlink(ctx context.Context, model string, ids []int64) error
 	Write(ctx context.Context, model string, ids []int64, vals map[string]any) error
 	Execute(ctx context.Context, model, method string, args []any, kwargs map[string]any) (any, error)
 }
+
+var _ Target = (*odoo.Client)(nil)
 
 // Kind is what an action does.
 type Kind string
 
 // Action kinds.
 const (
-	Delete  Kind = "delete"  // the run created the record
-	Restore Kind = "restore" // the run updated it: write the before-image back
+	Delete    Kind = "delete"    // the run created the record
+	Restore   Kind = "restore"   // the run updated it: write the before-image back
+	Unarchive Kind = "unarchive" // the run archived it (on_delete: archive): write active back
 )
 
 // Action is one record to undo.
@@ -40,10 +43,20 @@ type Action struct {
 	ExternalID string         `json:"xmlid"`
 	ID         int64          `json:"id"`
 	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft first
-	Values     map[string]any `json:"values,omitempty"`         // Restore: the values to write back
-	// Written is what the run wrote (record.Written JSON), to tell whether
+	Values     map[string]any `json:"values,omitempty"`         // Restore, Unarchive: the values to write back
+	// Unconfirmed marks a record the run sent to be created whose answer
+	// was lost (its batch was left sent, its row pending): the ledger has
+	// no id for it. Apply looks its external ID up in Odoo and deletes the
+	// record if the batch created it.
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
+	// Translations are the record's translations before the run wrote
+	// them, per field (Restore): Apply writes them back after Values.
+	Translations map[string]ledger.FieldTranslations `json:"translations,omitempty"`
+	// Written is what the run wrote (record.Written JSON), and
+	// TranslationsWritten the translations it wrote, to tell whether
 	// someone changed the record since.
-	Written string `json:"-"`
+	Written             string                       `json:"-"`
+	TranslationsWritten map[string]map[string]string `json:"-"`
 }
 
 // Plan is the undo of one run, in the order Apply carries it out.
@@ -58,9 +71,12 @@ type Entity struct {
 }
 
 // Build reads the rows the run wrote (its own version of each, even of the
-// rows later runs took over), its before-images and after-load steps from
-// the ledger and lists the actions, entities in reverse load order. It
-// undoes the run alone: Chain says which runs must be undone with it.
+// rows later runs took over, and the rows of a batch whose answer was
+// lost), its before-images and its steps (after-load actions, records
+// archived, translations overwritten) from the ledger and lists the
+// actions, entities in reverse load order and, within one, newest record
+// first. It undoes the run alone: Chain says which runs must be undone
+// with it.
 func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) (*Plan, error) {
 	rows, err := st.RunHistory(ctx, runID)
 	if err != nil {
@@ -77,29 +93,57 @@ func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) 
 		if err != nil {
 			return nil, err
 		}
-		p.Actions = append(p.Actions, entityActions(e, rows, images, posted)...)
+		acts := entityActions(e, rows, images, posted)
+		if acts, err = withArchived(ctx, st, runID, e, images, acts); err != nil {
+			return nil, err
+		}
+		if acts, err = withTranslations(ctx, st, runID, e, acts); err != nil {
+			return nil, err
+		}
+		sortActions(acts)
+		p.Actions = append(p.Actions, acts...)
 	}
 	return p, nil
 }
 
 // entityActions lists an entity's actions: a delete or restore per record
 // the run loaded in pass 1, and a restore per record whose links only (pass
-// 2) it wrote (its before-image holds their earlier values).
+// 2) it wrote (its before-image holds their earlier values). A row left
+// pending (the run stopped before Odoo's answer to its batch was recorded)
+// counts too: a record it was creating is deleted (looked up by external
+// ID when the ledger has no id for it), a record it was updating gets its
+// before-image, which the ledger holds from before the call.
 func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any, posted map[string]bool) []Action {
 	seen := map[int64]bool{}
+	unconfirmed := map[string]bool{}
 	var out []Action
 	for _, pass := range []int{1, 2} {
 		for _, r := range rows {
-			if r.Entity != e.Name || r.Pass != pass || r.State != ledger.Loaded || r.OdooID == 0 || seen[r.OdooID] {
+			if r.Entity != e.Name || r.Pass != pass || (r.State != ledger.Loaded && r.State != ledger.Pending) {
+				continue
+			}
+			pending := r.State == ledger.Pending
+			if r.OdooID == 0 {
+				if pending && pass == 1 && r.Created && r.ExternalID != "" && !unconfirmed[r.ExternalID] {
+					unconfirmed[r.ExternalID] = true
+					out = append(out, Action{Kind: Delete, Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, Unconfirmed: true})
+				}
+				continue
+			}
+			if seen[r.OdooID] {
 				continue
 			}
 			image, hasImage := images[imageKey(e.Model, r.OdooID)]
-			if pass == 2 && !hasImage {
-				continue // a record the run created: pass 1 deletes it
+			created := r.Created && pass == 1
+			if !created && !hasImage && (pass == 2 || pending) {
+				continue // pass 2 of a record the run created (pass 1 deletes it), or nothing known to restore
 			}
 			seen[r.OdooID] = true
 			a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID], Written: r.Written}
-			if r.Created && pass == 1 {
+			if pending {
+				a.Written = "" // what the lost call wrote is not known: no check for later edits
+			}
+			if created {
 				a.Kind = Delete
 			} else {
 				a.Kind, a.Values = Restore, image
@@ -107,7 +151,86 @@ func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any
 			out = append(out, a)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ID > out[j].ID }) // children were created after parents
+	return out
+}
+
+// withArchived adds an unarchive per record the run archived because its
+// source row was gone (archive steps; the before-image holds active).
+func withArchived(ctx context.Context, st *ledger.Store, runID string, e Entity, images map[string]map[string]any, acts []Action) ([]Action, error) {
+	steps, err := st.RunSteps(ctx, runID, e.Name, ledger.MethodArchive)
+	if err != nil {
+		return nil, err
+	}
+	have := map[int64]bool{}
+	for _, a := range acts {
+		have[a.ID] = true
+	}
+	for _, x := range sortedKeys(steps) {
+		s := steps[x]
+		image, ok := images[imageKey(e.Model, s.OdooID)]
+		if !ok || have[s.OdooID] {
+			continue
+		}
+		have[s.OdooID] = true
+		acts = append(acts, Action{Kind: Unarchive, Entity: e.Name, Model: e.Model, ExternalID: x, ID: s.OdooID, Values: image})
+	}
+	return acts, nil
+}
+
+// withTranslations adds to the records the run updated the translations
+// it overwrote (translation steps with an image): to their restore, or as
+// a restore of its own when the run wrote the translations only. Records
+// the run created have none (they are deleted).
+func withTranslations(ctx context.Context, st *ledger.Store, runID string, e Entity, acts []Action) ([]Action, error) {
+	steps, err := st.RunSteps(ctx, runID, e.Name, ledger.MethodTranslations)
+	if err != nil {
+		return nil, err
+	}
+	at := map[int64]int{}
+	for i, a := range acts {
+		at[a.ID] = i
+	}
+	for _, x := range sortedKeys(steps) {
+		s := steps[x]
+		if s.Image == "" {
+			continue
+		}
+		var img ledger.TranslationImage
+		if err := json.Unmarshal([]byte(s.Image), &img); err != nil {
+			return nil, fmt.Errorf("ledger: translations of %s before run %s: %w", x, runID, err)
+		}
+		i, ok := at[s.OdooID]
+		if !ok {
+			at[s.OdooID] = len(acts)
+			acts = append(acts, Action{Kind: Restore, Entity: e.Name, Model: e.Model, ExternalID: x, ID: s.OdooID})
+			i = len(acts) - 1
+		}
+		if acts[i].Kind == Delete {
+			continue
+		}
+		acts[i].Translations, acts[i].TranslationsWritten = img.Before, img.Wrote
+	}
+	return acts, nil
+}
+
+// sortActions orders an entity's actions newest record first (children
+// were created after their parents); records whose id is not known yet
+// come last until Apply finds them.
+func sortActions(acts []Action) {
+	sort.SliceStable(acts, func(i, j int) bool {
+		if (acts[i].ID == 0) != (acts[j].ID == 0) {
+			return acts[j].ID == 0
+		}
+		return acts[i].ID > acts[j].ID
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -169,16 +292,19 @@ func postedBy(ctx context.Context, st *ledger.Store, runID, entity string) (map[
 }
 
 // Refusal is a record Odoo would not let go (a lock date, a hash chain,
-// "used in Accounting").
+// "used in Accounting"), or one rollback could not find.
 type Refusal struct {
 	Action Action
 	Err    error
 }
 
-// Result is what Apply did.
+// Result is what Apply did. Notes say what it found that the plan could
+// not say in advance (records of a lost answer that are not in Odoo, a
+// lookup done without the right to read ir.model.data).
 type Result struct {
-	Deleted, Restored int
-	Refused           []Refusal
+	Deleted, Restored, Unarchived int
+	Refused                       []Refusal
+	Notes                         []string
 }
 
 // Options tune Apply.
@@ -205,19 +331,21 @@ func (e *ChangedError) Error() string {
 	return "changed in Odoo after the run wrote it (" + strings.Join(parts, "; ") + "): undo it with --force, or restore from the backup"
 }
 
-// Apply carries out the plan: per action, reset to draft if needed, then
-// delete or restore. Records changed in Odoo since the run wrote them are
-// refused unless o.Force; a refusal is recorded and the rest goes on; a
-// transport or authentication failure stops Apply.
+// Apply carries out the plan: it first looks up the records of lost
+// answers (the plan's unconfirmed deletes), then per action resets to
+// draft if needed, deletes, restores or unarchives. Records changed in
+// Odoo since the run wrote them are refused unless o.Force; a refusal is
+// recorded and the rest goes on; a transport or authentication failure
+// stops Apply. p is not changed.
 func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 	res := &Result{}
+	p, err := confirm(ctx, t, p, res) // pending.go
+	if err != nil {
+		return res, err
+	}
 	changed := map[string][]verify.FieldDiff{}
 	if !o.Force {
-		var err error
-		if changed, err = changedSince(ctx, t, p, o.Exclude); err != nil {
-			return res, err
-		}
-		if err := dropRestored(ctx, t, p, changed); err != nil {
+		if changed, err = changes(ctx, t, p, o.Exclude); err != nil { // changed.go
 			return res, err
 		}
 	}
@@ -230,6 +358,8 @@ func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 		switch {
 		case err == nil && a.Kind == Delete:
 			res.Deleted++
+		case err == nil && a.Kind == Unarchive:
+			res.Unarchived++
 		case err == nil:
 			res.Restored++
 		case refusal(err):
@@ -239,114 +369,6 @@ func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 		}
 	}
 	return res, nil
-}
-
-// changedSince finds the plan's records whose current values differ from
-// what the run wrote, keyed like images ("model/id").
-func changedSince(ctx context.Context, t Target, p *Plan, exclude map[string][]string) (map[string][]verify.FieldDiff, error) {
-	byModel := map[string]map[int64]record.Row{}
-	for _, a := range p.Actions {
-		w, err := record.ParseWritten(a.Written)
-		if a.Written == "" || err != nil {
-			continue
-		}
-		if byModel[a.Model] == nil {
-			byModel[a.Model] = map[int64]record.Row{}
-		}
-		byModel[a.Model][a.ID] = w.Row(a.Entity, a.Model, a.ExternalID)
-	}
-	check := verify.Checker{T: t}
-	out := map[string][]verify.FieldDiff{}
-	for model, written := range byModel {
-		skip := map[string]bool{}
-		for _, f := range exclude[model] {
-			skip[f] = true
-		}
-		changed, err := check.Changed(ctx, model, written, skip)
-		if err != nil {
-			return nil, err
-		}
-		for id, diffs := range changed {
-			out[imageKey(model, id)] = diffs
-		}
-	}
-	return out, nil
-}
-
-// dropRestored takes out of changed the records that hold their
-// before-image again: an earlier rollback of the run restored them before
-// it stopped at a refusal, so they differ from what the run wrote without
-// anyone having edited them. Restoring them again changes nothing.
-func dropRestored(ctx context.Context, t Target, p *Plan, changed map[string][]verify.FieldDiff) error {
-	byModel := map[string][]Action{}
-	for _, a := range p.Actions {
-		if _, ok := changed[imageKey(a.Model, a.ID)]; ok && a.Kind == Restore && len(a.Values) > 0 {
-			byModel[a.Model] = append(byModel[a.Model], a)
-		}
-	}
-	for model, acts := range byModel {
-		ids := make([]int64, len(acts))
-		fields := map[string]bool{}
-		for i, a := range acts {
-			ids[i] = a.ID
-			for f := range a.Values {
-				fields[f] = true
-			}
-		}
-		names := make([]string, 0, len(fields))
-		for f := range fields {
-			names = append(names, f)
-		}
-		sort.Strings(names)
-		recs, err := t.Read(ctx, model, ids, names)
-		if err != nil {
-			return err
-		}
-		now := map[int64]map[string]any{}
-		for _, rec := range recs {
-			if id, ok := recordID(rec["id"]); ok {
-				now[id] = writable(rec)
-			}
-		}
-		for _, a := range acts {
-			if cur, ok := now[a.ID]; ok && sameValues(a.Values, cur) {
-				delete(changed, imageKey(a.Model, a.ID))
-			}
-		}
-	}
-	return nil
-}
-
-// sameValues says whether cur holds every value of want, compared as JSON
-// (numbers read back and numbers from the ledger decode alike).
-func sameValues(want, cur map[string]any) bool {
-	sub := make(map[string]any, len(want))
-	for k := range want {
-		v, ok := cur[k]
-		if !ok {
-			return false
-		}
-		sub[k] = v
-	}
-	a, errA := json.Marshal(want)
-	b, errB := json.Marshal(sub)
-	if errA != nil || errB != nil {
-		return false
-	}
-	var x, y any
-	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
-}
-
-func recordID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case int:
-		return int64(x), true
-	case float64:
-		return int64(x), true
-	}
-	return 0, false
 }
 
 func apply(ctx context.Context, t Target, a Action) error {
@@ -362,10 +384,12 @@ func apply(ctx context.Context, t Target, a Action) error {
 		}
 		return err
 	}
-	if len(a.Values) == 0 {
-		return nil
+	if len(a.Values) > 0 {
+		if err := t.Write(ctx, a.Model, []int64{a.ID}, a.Values); err != nil {
+			return err
+		}
 	}
-	return t.Write(ctx, a.Model, []int64{a.ID}, a.Values)
+	return restoreTranslations(ctx, t, a) // translations.go
 }
 
 func refusal(err error) bool {
