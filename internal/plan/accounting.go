@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -118,18 +119,28 @@ func (c *checker) accounting(p *Plan) {
 	}
 }
 
-// controls checks the references of declared control totals.
+// controls checks that each declared control total sums one thing on the
+// source, an entity or a selection, and the references it makes.
 func (c *checker) controls(p *Plan) {
+	const hint = "give entity: to sum the rows of a plan entity that are meant to arrive, or from: to sum every row of a selection"
 	for i, ct := range p.Controls {
 		at := []string{"controls", strconv.Itoa(i), "source"}
+		src := ct.Source
+		hasFrom := !reflect.ValueOf(src.From).IsZero()
 		switch {
-		case ct.Source.Entity != "" && p.Entity(ct.Source.Entity) == nil:
-			c.add("CFG103", append(at, "entity"), fmt.Sprintf("unknown entity %q", ct.Source.Entity), "")
-		case ct.Source.Entity == "":
-			c.sourceRef(p, ct.Source.From.Source, append(at, "from", "source"))
+		case src.Entity == "" && !hasFrom:
+			c.add("CFG101", at, fmt.Sprintf("control %q: source: names neither entity: nor from:", ct.Name), hint)
+		case src.Entity != "" && hasFrom:
+			c.add("CFG101", append(at, "from"), fmt.Sprintf("control %q: source: names both entity: and from:", ct.Name), "keep one: "+hint)
 		}
-		if ct.Source.Ref != "" && p.Entity(ct.Source.Ref) == nil {
-			c.add("CFG103", append(at, "ref"), fmt.Sprintf("unknown entity %q", ct.Source.Ref), "")
+		if src.Entity != "" && p.Entity(src.Entity) == nil {
+			c.add("CFG103", append(at, "entity"), fmt.Sprintf("unknown entity %q", src.Entity), "")
+		}
+		if hasFrom {
+			c.sourceRef(p, src.From.Source, append(at, "from", "source"))
+		}
+		if src.Ref != "" && p.Entity(src.Ref) == nil {
+			c.add("CFG103", append(at, "ref"), fmt.Sprintf("unknown entity %q", src.Ref), "")
 		}
 	}
 }

@@ -190,3 +190,45 @@ func TestParseMaskKinds(t *testing.T) {
 		require.Empty(t, ds, k)
 	}
 }
+
+// TestParseControlSources: a control's source sums the rows of an entity
+// or of a selection, so it needs exactly one of entity: and from:. Neither
+// used to fail only when verify computed the control, and with both
+// entity silently won; both are findings when the plan loads.
+func TestParseControlSources(t *testing.T) {
+	target := "target: {model: res.partner}"
+	cases := []struct {
+		name, source string
+		want         []string // "CODE@line:col path: message"; none for a good source
+	}{
+		{"entity", "{entity: customers}", nil},
+		{"from", "{from: {source: s, file: c.csv}}", nil},
+		{"neither", "{group_by: country}", []string{
+			`CFG101@20:13 $.controls[0].source: control "count": source: names neither entity: nor from:`}},
+		{"both", "{entity: customers, from: {source: s, file: c.csv}}", []string{
+			`CFG101@20:39 $.controls[0].source.from: control "count": source: names both entity: and from:`}},
+		{"both, unknown entity", "{entity: nobody, from: {source: s, file: c.csv}}", []string{
+			`CFG101@20:36 $.controls[0].source.from: control "count": source: names both entity: and from:`,
+			`CFG103@20:22 $.controls[0].source.entity: unknown entity "nobody"`}},
+		{"unknown source", "{from: {source: nope}}", []string{
+			`CFG103@20:29 $.controls[0].source.from.source: unknown source "nope"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := good + "controls:\n  - name: count\n    source: " + tc.source + "\n    " + target + "\n"
+			p, ds := plan.Parse([]byte(src), "plan.yaml")
+			require.NotNil(t, p, "%v", ds)
+			var got []string
+			for _, d := range ds {
+				got = append(got, fmt.Sprintf("%s@%s %s: %s", d.Code, strings.TrimPrefix(d.Pos.File, "plan.yaml:"), d.Field, d.Msg))
+			}
+			require.ElementsMatch(t, tc.want, got)
+			for _, d := range ds {
+				if d.Code == "CFG101" {
+					require.Contains(t, d.Hint, "entity:")
+					require.Contains(t, d.Hint, "from:")
+				}
+			}
+		})
+	}
+}
