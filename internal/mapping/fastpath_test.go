@@ -141,3 +141,41 @@ func TestEncodeKeyAndText1FastPathsMatchBefore(t *testing.T) {
 		require.Equal(t, strings.ToLower(s), v)
 	}
 }
+
+// TestTitleASCIIMatchesCaser compares title's ASCII path with the caser
+// on every string of up to three ASCII characters and on random longer
+// ones made mostly of letters, digits, _, the word-continuing ' . : and
+// some characters that end a word.
+func TestTitleASCIIMatchesCaser(t *testing.T) {
+	check := func(s string) {
+		got, ok := titleASCII(s)
+		require.True(t, ok)
+		if want := titleBefore(s); got != want {
+			require.Equal(t, want, got, "title(%q)", s)
+		}
+	}
+	for a := range 128 {
+		check(string(rune(a)))
+		for b := range 128 {
+			check(string([]byte{byte(a), byte(b)}))
+			for c := range 128 {
+				check(string([]byte{byte(a), byte(b), byte(c)}))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	alphabet := []byte("aZqQ09_ '.:,;-\t\x00\x7f^`!")
+	for range 200_000 {
+		b := make([]byte, rng.IntN(80))
+		for i := range b {
+			if rng.IntN(3) == 0 {
+				b[i] = byte(rng.IntN(128))
+			} else {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		check(string(b))
+	}
+	_, ok := titleASCII("müller")
+	require.False(t, ok)
+}

@@ -117,7 +117,12 @@ func text1(f func(string) string) func(...any) (any, error) {
 	}
 }
 
-func titleCase(s string) string { return title(strings.ToLower(s)) }
+func titleCase(s string) string {
+	if t, ok := titleASCII(s); ok {
+		return t
+	}
+	return title(strings.ToLower(s))
+}
 
 // Digits keeps only the digits of s (phone numbers). A digit is one byte
 // in UTF-8 and no byte of a longer rune is one, so s is read byte by byte;

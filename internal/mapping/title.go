@@ -51,6 +51,52 @@ func title(s string) string {
 	}
 }
 
+// titleASCII is title(strings.ToLower(s)) for an s of ASCII characters
+// (ok is false for any other s), in one pass: the caser's word rules
+// restricted to ASCII. A letter is cased: the first of a word is upper-
+// cased, the others lower-cased. Digits and _ continue a word. An
+// apostrophe, a full stop or a colon continues it too, unless it follows
+// another of the three. Any other character ends the word. The result is
+// s itself when nothing changes. TestTitleASCIIMatchesCaser compares it
+// with the caser on every string of up to three ASCII characters.
+func titleASCII(s string) (string, bool) {
+	var stack [64]byte
+	b := stack[:0]
+	if len(s) > len(stack) {
+		b = make([]byte, 0, len(s))
+	}
+	inWord, wasMid := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return "", false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		mid := c == '\'' || c == '.' || c == ':'
+		if wasMid && mid {
+			inWord = false
+		}
+		switch {
+		case 'a' <= c && c <= 'z':
+			if !inWord {
+				c -= 'a' - 'A'
+				inWord = true
+			}
+		case '0' <= c && c <= '9', c == '_', mid:
+		default:
+			inWord = false
+		}
+		wasMid = mid
+		b = append(b, c)
+	}
+	if string(b) == s {
+		return s, true
+	}
+	return string(b), true
+}
+
 // vatClean reports whether s holds only A–Z and 0–9 (NormalizeVAT would
 // return it unchanged).
 func vatClean(s string) bool {
