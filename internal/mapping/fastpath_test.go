@@ -179,3 +179,43 @@ func TestTitleASCIIMatchesCaser(t *testing.T) {
 	_, ok := titleASCII("müller")
 	require.False(t, ok)
 }
+
+// wellGroupedBefore is wellGrouped as it was, with strings.Split.
+func wellGroupedBefore(t string, dec byte) bool {
+	group := byte('.')
+	if dec == '.' {
+		group = ','
+	}
+	intPart, _, hasDec := strings.Cut(t, string(dec))
+	if hasDec && strings.ContainsAny(t[len(intPart)+1:], ".,") {
+		return false
+	}
+	groups := strings.Split(strings.TrimLeft(intPart, "+-"), string(group))
+	for i, g := range groups[1:] {
+		if len(g) != 3 || (i == 0 && (len(groups[0]) == 0 || len(groups[0]) > 3)) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestParseNumberHelpersMatchBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	samples := append([]string(nil), fastPathSamples...)
+	samples = append(samples, "1.234.567,89", "1,234,567.89", "12.34.567", ".123", "1234.", ",5", "-1.000", "+1.000,5",
+		"1..000", "1.0000", "1.00", "")
+	const alphabet = "0123456789.,.,+- ée"
+	for range 100_000 {
+		b := make([]byte, rng.IntN(14))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		samples = append(samples, string(b))
+	}
+	for _, s := range samples {
+		require.Equal(t, strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", "."), commaDecimal(s), "%q", s)
+		for _, dec := range []byte{'.', ','} {
+			require.Equal(t, wellGroupedBefore(s, dec), wellGrouped(s, dec), "%q %c", s, dec)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func ParseNumber(s, locale string) (float64, error) {
 		return 0, findingf("MAP214", "%q is not a number (locale %s)", s, locale)
 	}
 	if dec == ',' {
-		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
+		t = commaDecimal(t)
 	} else {
 		t = strings.ReplaceAll(t, ",", "")
 	}
@@ -142,13 +142,43 @@ func wellGrouped(t string, dec byte) bool {
 	if hasDec && strings.ContainsAny(t[len(intPart)+1:], ".,") {
 		return false
 	}
-	groups := strings.Split(strings.TrimLeft(intPart, "+-"), string(group))
-	for i, g := range groups[1:] {
-		if len(g) != 3 || (i == 0 && (len(groups[0]) == 0 || len(groups[0]) > 3)) {
+	first, rest, grouped := strings.Cut(strings.TrimLeft(intPart, "+-"), string(group))
+	if !grouped {
+		return true
+	}
+	if len(first) == 0 || len(first) > 3 {
+		return false
+	}
+	for {
+		g, more, again := strings.Cut(rest, string(group))
+		if len(g) != 3 {
 			return false
 		}
+		if !again {
+			return true
+		}
+		rest = more
 	}
-	return true
+}
+
+// commaDecimal is strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",",
+// "."), building one string instead of two.
+func commaDecimal(t string) string {
+	if !strings.ContainsAny(t, ".,") {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; c {
+		case '.':
+		case ',':
+			b.WriteByte('.')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func orAuto(l string) string {
