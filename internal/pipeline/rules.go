@@ -156,7 +156,8 @@ func (r *streamRun) unique(rec *record.Record, idx int, fields []string, values 
 	if idx < 0 || r.e.Pass != 1 {
 		return
 	}
-	parts := make([]string, 0, len(fields))
+	var buf [4]string // on the stack for up to four fields
+	parts := buf[:0]
 	for _, f := range fields {
 		v := value(values, rec, f)
 		if mapping.Empty(v) {
