@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/ferry-migrate/ferry/internal/diag"
 	"github.com/ferry-migrate/ferry/internal/mask"
 	"github.com/ferry-migrate/ferry/internal/plan"
+	"github.com/ferry-migrate/ferry/internal/source/open"
 )
 
 const good = `version: 1
@@ -230,5 +232,41 @@ func TestParseControlSources(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseSourceKinds: a source kind no reader knows is a finding when
+// the plan loads, at the kind, listing the kinds (it used to pass until
+// the source was opened); the schema's list is the readers' (open.Kinds)
+// and files, so a new reader must be added to it.
+func TestParseSourceKinds(t *testing.T) {
+	b, err := plan.Schema()
+	require.NoError(t, err)
+	var s struct {
+		Defs map[string]struct {
+			Properties map[string]struct {
+				Enum []string `json:"enum"`
+			} `json:"properties"`
+		} `json:"$defs"`
+	}
+	require.NoError(t, json.Unmarshal(b, &s))
+	kinds := append(append([]string(nil), open.Kinds...), plan.FilesKind)
+	require.ElementsMatch(t, kinds, s.Defs["Spec"].Properties["kind"].Enum)
+
+	p, ds := plan.Parse([]byte(strings.Replace(good, "kind: csv", "kind: cvs", 1)), "plan.yaml")
+	require.Nil(t, p)
+	require.Len(t, ds, 1, "%v", ds)
+	require.Equal(t, "CFG101", ds[0].Code)
+	require.Equal(t, "plan.yaml:6:13", ds[0].Pos.File)
+	require.Equal(t, "$.sources.s.kind", ds[0].Field)
+	for _, k := range kinds {
+		require.Contains(t, ds[0].Msg, "'"+k+"'")
+	}
+
+	for _, k := range kinds {
+		_, ds := plan.Parse([]byte(strings.Replace(good, "kind: csv", "kind: "+k, 1)), "plan.yaml")
+		for _, d := range ds {
+			require.NotEqual(t, "CFG101", d.Code, "kind %s: %v", k, d)
+		}
 	}
 }

@@ -35,7 +35,9 @@ type Digester interface {
 // password or api_key by reference, protocol, insecure, ca_file,
 // pin_sha256).
 type Spec struct {
-	Kind     string     `yaml:"kind" json:"kind"`                             // csv | xlsx | postgres | mysql | sqlite | odoo | files
+	// Kind is one of open.Kinds or files (plan.FilesKind); the enum makes
+	// another a plan finding when the plan loads.
+	Kind     string     `yaml:"kind" json:"kind" jsonschema:"enum=csv,enum=xlsx,enum=postgres,enum=mysql,enum=sqlite,enum=odoo,enum=files"`
 	Path     string     `yaml:"path,omitempty" json:"path,omitempty"`         // file, directory or glob (csv, xlsx; local or sftp://user@host[:port]/dir), database file (sqlite), directory (files)
 	DSN      secret.Ref `yaml:"dsn,omitempty" json:"dsn,omitempty"`           // database DSN, by reference (it may hold a password)
 	Encoding string     `yaml:"encoding,omitempty" json:"encoding,omitempty"` // csv: utf-8, utf-16, windows-1252, iso-8859-1, iso-8859-15; empty = detect
