@@ -388,6 +388,16 @@ func printRun(w io.Writer, s *load.Summary, target string) error {
 		if t := e.Translations; t != nil {
 			fmt.Fprintf(w, "translations %s: %d written, %d unchanged, %d failed\n", e.Name, t.Written, t.Unchanged, t.Failed)
 		}
+		if rc := e.Reconcile; rc != nil {
+			fmt.Fprintf(w, "reconcile %s: %d done, %d unchanged, %d failed\n", e.Name, rc.Done, rc.Unchanged, rc.Failed)
+			for i, f := range rc.Refused {
+				if i == 3 {
+					fmt.Fprintf(w, "  … %d more in the JSON summary and the quarantine file\n", len(rc.Refused)-i)
+					break
+				}
+				fmt.Fprintf(w, "  not reconciled %s: %s\n", f.ExternalID, f.Message)
+			}
+		}
 		for _, f := range e.Quarantine {
 			fmt.Fprintf(w, "quarantine: %s\n", f)
 		}
@@ -421,7 +431,7 @@ func runExit(s *load.Summary, err error) error {
 				n += e.Quarantined
 			}
 		}
-		return Exit(ExitPartial, fmt.Errorf("partial load: %d row(s) quarantined or after-load actions failed (see the quarantine files)", n))
+		return Exit(ExitPartial, fmt.Errorf("partial load: %d row(s) quarantined or after-load actions, translations or reconciliations failed (see the quarantine files)", n))
 	}
 	return nil
 }

@@ -54,6 +54,9 @@ var notInGolden = map[string]string{
 	"LOAD408": "run only: res_id is resolved in Odoo when the batch is sent",
 	// LOAD409: internal/load/run_test.go TestUpdatesOfPostedDocumentsAreNotSent.
 	"LOAD409": "run only: the document's state in Odoo when an update is sent",
+	// LOAD410: internal/cli/payments_test.go
+	// TestPaymentsAreReconciledWithTheirInvoices.
+	"LOAD410": "run only: reconcile: after the after-load actions",
 	// VAL323: internal/cli/companies_test.go
 	// TestEntityCompanyIsCheckedAgainstItsReferences.
 	"VAL323": "needs a target with several companies (lookups against it)",

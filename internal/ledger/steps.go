@@ -39,10 +39,10 @@ const stepColumns = `run_id, entity, external_id, method, odoo_id, before, state
 
 // Steps returns a run's after-load steps of an entity by external ID
 // (translation steps are read with TranslationSteps, archive steps with
-// RunSteps).
+// RunSteps, reconcile steps with ReconcileSteps).
 func (s *Store) Steps(ctx context.Context, runID, entity string) (map[string]Step, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+stepColumns+`
-		FROM steps WHERE run_id = ? AND entity = ? AND method NOT IN (?, ?)`, runID, entity, MethodTranslations, MethodArchive)
+		FROM steps WHERE run_id = ? AND entity = ? AND method NOT IN (?, ?, ?)`, runID, entity, MethodTranslations, MethodArchive, MethodReconcile)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read steps of %s: %w", entity, err)
 	}

@@ -300,6 +300,7 @@ func sortedStates(m map[string]int) []string {
 func (p *passRun) ready(ctx context.Context, o pipeline.Outcome) error {
 	key := o.Row.ExternalID
 	p.r.keepTranslations(p.e, o)
+	p.r.keepReconcile(p.e, o)
 	if p.e.Pass == 2 {
 		if p1, ok := p.pass1[key]; !ok || (p1.State != ledger.Loaded && p1.State != ledger.Unchanged) {
 			return p.terminal(ctx, o, ledger.Quarantined, CodeNotLoaded+": the row was not loaded in pass 1, its links are not written")

@@ -61,6 +61,7 @@ type runner struct {
 	imd    imdState
 	edits  *editFinder
 	trans  translationState // translations kept from the pass being loaded (translations.go)
+	recon  reconState       // documents to reconcile with, per entity (reconcile.go)
 }
 
 // Run loads every entity pass of pl into t in load order, then runs the
@@ -87,6 +88,9 @@ func Run(ctx context.Context, pl *pipeline.Pipeline, t Target, st *ledger.Store,
 	err = r.entities(ctx, s)
 	if err == nil {
 		err = r.afterLoad(ctx, s)
+	}
+	if err == nil {
+		err = r.reconcile(ctx, s)
 	}
 	if qerr := r.q.close(s); err == nil {
 		err = qerr
@@ -170,7 +174,8 @@ func (r *runner) finish(ctx context.Context, s *Summary, err error) error {
 
 func partial(s *Summary) bool {
 	for _, e := range s.Entities {
-		if e.Quarantined > 0 || (e.AfterLoad != nil && e.AfterLoad.Failed > 0) || (e.Translations != nil && e.Translations.Failed > 0) {
+		if e.Quarantined > 0 || (e.AfterLoad != nil && e.AfterLoad.Failed > 0) || (e.Translations != nil && e.Translations.Failed > 0) ||
+			(e.Reconcile != nil && e.Reconcile.Failed > 0) {
 			return true
 		}
 	}

@@ -17,8 +17,8 @@ type Summary struct {
 	Context   map[string]any   `json:"context"`
 	Entities  []*EntitySummary `json:"entities"`
 	Holds     bool             `json:"identity_holds"`
-	// Result is "ok", "partial" (rows quarantined, after-load actions or
-	// translations failed), "failed" or "interrupted".
+	// Result is "ok", "partial" (rows quarantined, after-load actions,
+	// translations or reconciliations failed), "failed" or "interrupted".
 	Result string        `json:"result"`
 	Took   time.Duration `json:"took_ns"`
 }
@@ -73,6 +73,8 @@ type EntitySummary struct {
 
 	// Translations counts the entity's translation steps (translations.go).
 	Translations *TranslationSummary `json:"translations,omitempty"`
+	// Reconcile counts the entity's reconciliations (reconcile.go).
+	Reconcile *ReconcileSummary `json:"reconcile,omitempty"`
 }
 
 // StepSummary counts an entity's after-load action.

@@ -57,6 +57,7 @@ func (r *streamRun) build(w *work) {
 		r.buildLines(w, row)
 		r.uom(w, row)
 		row.Translations = r.buildTranslations(w)
+		row.Reconcile = r.buildReconcile(w)
 	}
 	w.out.Row = row
 }

@@ -90,6 +90,7 @@ type compiled struct {
 	lines  []compiledLines
 	refs   map[string]bool
 	trans  []compiledTranslation
+	recon  *mapping.Program // reconcile: with (reconcile.go)
 }
 
 // Prepare compiles the plan's expressions, checks the mappings against
@@ -182,6 +183,7 @@ func (p *Pipeline) compileEntity(e *plan.Entity) {
 	model := p.model(e.Model, e.Name)
 	c.fields = p.compileFields(e, e.Fields, e.Model, model, c.refs, e.AllowReadonly)
 	c.trans = p.compileTranslations(e, model)
+	c.recon = p.compileReconcile(e)
 	p.checkUnmasked(e)
 	for i := range e.Skip {
 		prog := p.compileBool(e.Skip[i].When, e.Skip[i].Pos, e.Name, "skip "+e.Skip[i].Name)

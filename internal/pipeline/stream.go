@@ -24,6 +24,7 @@ type work struct {
 	lines  []lineWork
 	done   bool  // state decided before conversion (skipped, unreadable)
 	trans  []any // translations' values, in the entity's order
+	recon  any   // reconcile: with's value (reconcile.go)
 }
 
 type lineWork struct {
@@ -322,6 +323,7 @@ func (r *streamRun) eval(w *work, rec *record.Record, env map[string]any) {
 	}
 	w.values = out
 	r.evalTranslations(w, env)
+	r.evalReconcile(w, env)
 	for i, idx := range r.lines {
 		w.lines = append(w.lines, r.evalLines(w, &r.c.lines[i], idx))
 	}

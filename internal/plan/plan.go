@@ -100,6 +100,9 @@ type Entity struct {
 	// file() expressions read; MaxFileSize overrides load.max_file_size.
 	Files       string   `yaml:"files,omitempty" json:"files,omitempty"`
 	MaxFileSize ByteSize `yaml:"max_file_size,omitempty" json:"max_file_size,omitempty"`
+	// Reconcile reconciles the records, once loaded and posted, with the
+	// documents an expression names (see reconcile.go).
+	Reconcile *Reconcile `yaml:"reconcile,omitempty" json:"reconcile,omitempty"`
 }
 
 // FieldMap is one `field: expression` of an entity, in plan order.

@@ -25,4 +25,7 @@ type Row struct {
 	Pos        Position         `json:"pos"`
 
 	Translations map[string]map[string]string `json:"translations,omitempty"`
+	// Reconcile are the documents the record is reconciled with once
+	// loaded (an entity's reconcile:).
+	Reconcile []Ref `json:"reconcile,omitempty"`
 }
