@@ -38,8 +38,12 @@ type Target struct {
 	Insecure    bool       `yaml:"insecure,omitempty" json:"insecure,omitempty"`
 	CAFile      string     `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
 	PinSHA256   string     `yaml:"pin_sha256,omitempty" json:"pin_sha256,omitempty"`
-	// Schema is an offline schema snapshot (fields_get per model) used when
-	// the target cannot be reached.
+	// Schema is a schema snapshot of the target (fields_get per model,
+	// written by ferry schema snapshot), relative to the plan. validate,
+	// which never connects, checks against it unless --schema is given
+	// (with neither, field checks are skipped); run --rehearse builds its
+	// sandbox from it. Commands that connect to the target (run, verify)
+	// read its own schema with fields_get instead.
 	Schema string `yaml:"schema,omitempty" json:"schema,omitempty"`
 }
 
