@@ -112,3 +112,27 @@ func keyCells(section string) string {
 	}
 	return b.String()
 }
+
+// TestMaskingSectionSaysWhenMaskingApplies: the CLI masks whenever
+// target.environment is not production, unset included (cli maskerFor),
+// and checks unmasked personal fields (SEC602) only for test (pipeline
+// checkUnmasked). The README's Masking section must say both; it once said
+// masking applied when the environment is test.
+func TestMaskingSectionSaysWhenMaskingApplies(t *testing.T) {
+	readme, err := os.ReadFile(readmeFile)
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "\n### Masking personal data for test runs\n")
+	require.True(t, ok, "README.md has no Masking section")
+	section, _, _ = strings.Cut(section, "\n#")
+	text := strings.Join(strings.Fields(section), " ")
+	require.NotContains(t, text, "When the plan's `target.environment` is `test`")
+	for _, want := range []string{
+		"Unless the plan's `target.environment` is `production` — so when it is `test` and also when it is unset —",
+		"A `production` target is never masked.",
+		"Only `environment: test` also refuses personal fields",
+		"(`SEC602`",
+		"With `environment` unset, such fields load as the source has them, without a finding",
+	} {
+		require.Contains(t, text, want)
+	}
+}
