@@ -144,6 +144,9 @@ func (rc *rollbackChain) apply(ctx context.Context, plans []*rollback.Plan) erro
 		if res.Unarchived > 0 {
 			unarchived = fmt.Sprintf("%d unarchived, ", res.Unarchived)
 		}
+		if res.Unreconciled > 0 {
+			unarchived += fmt.Sprintf("%d unreconciled, ", res.Unreconciled)
+		}
 		fmt.Fprintf(rc.g.stdout, "rollback of run %s: %d deleted, %d restored, %s%d refused\n", r.ID, res.Deleted, res.Restored, unarchived, len(res.Refused))
 		for _, n := range res.Notes {
 			fmt.Fprintf(rc.g.stdout, "  note: %s\n", n)
@@ -171,7 +174,7 @@ func (rc *rollbackChain) audit(ctx context.Context, runID string, res *rollback.
 	if len(res.Refused) > 0 {
 		result = "partial"
 	}
-	details := map[string]any{"deleted": res.Deleted, "restored": res.Restored, "unarchived": res.Unarchived, "refused": len(res.Refused)}
+	details := map[string]any{"deleted": res.Deleted, "restored": res.Restored, "unarchived": res.Unarchived, "unreconciled": res.Unreconciled, "refused": len(res.Refused)}
 	if len(rc.runs) > 1 {
 		details["requested_run"] = rc.requested
 		details["runs"] = chainIDs(rc.runs)

@@ -19,8 +19,14 @@ import (
 // plan.s path, the sandbox and a client.
 func sandboxPlan(t *testing.T, name string, files map[string]string, entities string) (string, *sandbox.Server, *odoo.Client) {
 	t.Helper()
+	return sandboxPlanAt(t, 18, name, files, entities)
+}
+
+// sandboxPlanAt is sandboxPlan with a sandbox of Odoo version (18, 19).
+func sandboxPlanAt(t *testing.T, version int, name string, files map[string]string, entities string) (string, *sandbox.Server, *odoo.Client) {
+	t.Helper()
 	key := name + "-key"
-	sb, err := sandbox.New(sandbox.Options{Version: 18, AdminKey: key})
+	sb, err := sandbox.New(sandbox.Options{Version: version, AdminKey: key})
 	require.NoError(t, err)
 	t.Cleanup(func() { sb.Close() })
 	dir := t.TempDir()

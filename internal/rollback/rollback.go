@@ -42,7 +42,7 @@ type Action struct {
 	Model      string         `json:"model"`
 	ExternalID string         `json:"xmlid"`
 	ID         int64          `json:"id"`
-	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft first
+	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft (a payment: action_draft) first
 	Values     map[string]any `json:"values,omitempty"`         // Restore, Unarchive: the values to write back
 	// Unconfirmed marks a record the run sent to be created whose answer
 	// was lost (its batch was left sent, its row pending): the ledger has
@@ -57,6 +57,9 @@ type Action struct {
 	// someone changed the record since.
 	Written             string                       `json:"-"`
 	TranslationsWritten map[string]map[string]string `json:"-"`
+	// Partials are the account.partial.reconcile records an Unreconcile
+	// deletes (reconcile.go).
+	Partials []int64 `json:"partials,omitempty"`
 }
 
 // Plan is the undo of one run, in the order Apply carries it out.
@@ -98,6 +101,9 @@ func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) 
 			return nil, err
 		}
 		if acts, err = withTranslations(ctx, st, runID, e, acts); err != nil {
+			return nil, err
+		}
+		if acts, err = withReconciliations(ctx, st, runID, e, acts); err != nil { // reconcile.go
 			return nil, err
 		}
 		sortActions(acts)
@@ -302,9 +308,9 @@ type Refusal struct {
 // not say in advance (records of a lost answer that are not in Odoo, a
 // lookup done without the right to read ir.model.data).
 type Result struct {
-	Deleted, Restored, Unarchived int
-	Refused                       []Refusal
-	Notes                         []string
+	Deleted, Restored, Unarchived, Unreconciled int
+	Refused                                     []Refusal
+	Notes                                       []string
 }
 
 // Options tune Apply.
@@ -360,6 +366,8 @@ func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 			res.Deleted++
 		case err == nil && a.Kind == Unarchive:
 			res.Unarchived++
+		case err == nil && a.Kind == Unreconcile:
+			res.Unreconciled++
 		case err == nil:
 			res.Restored++
 		case refusal(err):
@@ -372,8 +380,11 @@ func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 }
 
 func apply(ctx context.Context, t Target, a Action) error {
+	if a.Kind == Unreconcile {
+		return unreconcile(ctx, t, a) // reconcile.go
+	}
 	if a.Draft {
-		if _, err := t.Execute(ctx, a.Model, "button_draft", []any{[]any{a.ID}}, nil); err != nil && !odoo.IsKind(err, odoo.KindMissing) {
+		if _, err := t.Execute(ctx, a.Model, draftMethod(a.Model), []any{[]any{a.ID}}, nil); err != nil && !odoo.IsKind(err, odoo.KindMissing) {
 			return err
 		}
 	}
