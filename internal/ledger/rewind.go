@@ -115,17 +115,7 @@ func previousRows(ctx context.Context, t *tx, run *Run) ([]Row, error) {
 // runIn reads a run inside a transaction.
 func runIn(ctx context.Context, t *tx, id string) (*Run, error) {
 	rows, err := t.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id)
-	if err != nil {
-		return nil, fmt.Errorf("ledger: read run %s: %w", id, err)
-	}
-	list, err := scanRuns(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, fmt.Errorf("ledger: no run %s", id)
-	}
-	return &list[0], nil
+	return oneRun(id, rows, err)
 }
 
 // insertRows writes rows as they are (no merge with a stored row: there is

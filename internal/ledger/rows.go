@@ -168,34 +168,28 @@ func putRows(ctx context.Context, t *tx, rows []Row) error {
 
 // scanHistory reads rows selected with historyColumns.
 func scanHistory(rows *sql.Rows) ([]Row, error) {
-	defer rows.Close()
-	var out []Row
-	for rows.Next() {
-		var r Row
-		var st string
-		err := rows.Scan(&r.RunID, &r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, &st, &r.OdooID,
-			&r.Created, &r.Message, &r.Attempts, &r.Batch, &r.Written)
-		if err != nil {
-			return nil, fmt.Errorf("ledger: read row: %w", err)
-		}
-		r.State = State(st)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ledger: read rows: %w", err)
-	}
-	return out, nil
+	return scanRowsAs(rows, func(r *Row, st *string) []any {
+		return []any{&r.RunID, &r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, st, &r.OdooID,
+			&r.Created, &r.Message, &r.Attempts, &r.Batch, &r.Written}
+	})
 }
 
+// scanRows reads rows selected with rowColumns.
 func scanRows(rows *sql.Rows) ([]Row, error) {
+	return scanRowsAs(rows, func(r *Row, st *string) []any {
+		return []any{&r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, st, &r.OdooID,
+			&r.Created, &r.Message, &r.Attempts, &r.RunID, &r.Batch, &r.Written}
+	})
+}
+
+// scanRowsAs reads rows, each into the fields dest lists in column order.
+func scanRowsAs(rows *sql.Rows, dest func(r *Row, st *string) []any) ([]Row, error) {
 	defer rows.Close()
 	var out []Row
 	for rows.Next() {
 		var r Row
 		var st string
-		err := rows.Scan(&r.Entity, &r.Pass, &r.Key, &r.ExternalID, &r.SourceKey, &r.Fingerprint, &st, &r.OdooID,
-			&r.Created, &r.Message, &r.Attempts, &r.RunID, &r.Batch, &r.Written)
-		if err != nil {
+		if err := rows.Scan(dest(&r, &st)...); err != nil {
 			return nil, fmt.Errorf("ledger: read row: %w", err)
 		}
 		r.State = State(st)

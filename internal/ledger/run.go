@@ -141,6 +141,11 @@ func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 // Run returns one run, or an error naming the id.
 func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id)
+	return oneRun(id, rows, err)
+}
+
+// oneRun reads the run a query by id selected.
+func oneRun(id string, rows *sql.Rows, err error) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read run %s: %w", id, err)
 	}
