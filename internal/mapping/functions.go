@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/expr-lang/expr"
 )
 
 // KeyInfo says how an entity's keys are encoded (for ref()).
@@ -48,15 +47,6 @@ func (l *Library) Names() []string {
 type function struct {
 	name string
 	fn   func(args ...any) (any, error)
-}
-
-// Options returns the expr options declaring every function.
-func (l *Library) Options() []expr.Option {
-	var opts []expr.Option
-	for _, f := range l.funcs() {
-		opts = append(opts, expr.Function(f.name, f.fn))
-	}
-	return opts
 }
 
 func (l *Library) funcs() []function {
