@@ -48,7 +48,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	o.target.AddFlags(fs)
 	fs.StringVar(&o.Quarantine, "quarantine", "", "directory for quarantine/<entity>.csv files (default: <state-dir>/quarantine)")
 	fs.IntVar(&o.Workers, "workers", 0, "batches of one entity in flight at once (default: the plan's load.workers, else 2)")
-	fs.IntVar(&o.BatchSize, "batch-size", 0, "records per load call (default: the entity's or plan's batch_size, else 200)")
+	fs.IntVar(&o.BatchSize, "batch-size", 0, "records per load call (default: the entity's or plan's batch_size, else up to 500, starting at 200 and adapting to Odoo's answer times)")
 	fs.BoolVar(&o.Force, "force", false, "resume an unfinished run even though the plan file changed")
 	fs.BoolVar(&o.Overwrite, "overwrite-target-edits", false, "update records even where someone changed them in Odoo since an earlier run wrote them (else they are quarantined as changed_in_target, LOAD406)")
 	fs.StringVar(&o.Backup, "backup", "", `"none" to load without a backup of the target (the plan's backup: none says the same)`)

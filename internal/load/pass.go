@@ -103,7 +103,7 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 	if err != nil {
 		return nil, err
 	}
-	p := &passRun{r: r, e: e, es: es, prev: prev, enc: NewEncoder(e.Plan.KeepTargetWhenEmpty), sizer: newSizer(r.batchSize(e), r.o.CallTarget),
+	p := &passRun{r: r, e: e, es: es, prev: prev, enc: NewEncoder(e.Plan.KeepTargetWhenEmpty), sizer: r.sizer(e),
 		extra: r.ctx, groups: map[string][]*item{}, seq: seq - 1, done: map[string]int{},
 		jobs: make(chan []*item), stop: make(chan struct{})}
 	if e.Plan.UpdateMany2many {
@@ -127,13 +127,15 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 	return p, nil
 }
 
-func (r *runner) batchSize(e *pipeline.Entity) int {
+// sizer sizes the pass's batches: the configured batch size from the
+// start, or the default reached from DefaultFirstBatch.
+func (r *runner) sizer(e *pipeline.Entity) *sizer {
 	for _, n := range []int{r.o.BatchSize, e.Plan.BatchSize, r.plan.Load.BatchSize} {
 		if n > 0 {
-			return n
+			return newSizer(n, n, r.o.CallTarget)
 		}
 	}
-	return DefaultBatchSize
+	return newSizer(DefaultBatchSize, DefaultFirstBatch, r.o.CallTarget)
 }
 
 func withKey(m map[string]any, k string, v any) map[string]any {

@@ -16,7 +16,10 @@ const DefaultCallTarget = 5 * time.Second
 // sizer adapts an entity pass's batch size to Odoo's answer times: after
 // each call it aims the size at target from the time per record, moving
 // half-way each time, never above the configured size (the ceiling) nor
-// below 1. It is shared by the pass's workers and its streaming goroutine.
+// below 1. It starts at the ceiling when the size was configured, else at
+// DefaultFirstBatch: one fast answer takes it to the default ceiling,
+// while a first call of heavy records (invoices with many lines) stays
+// short. It is shared by the pass's workers and its streaming goroutine.
 type sizer struct {
 	mu      sync.Mutex
 	size    int
@@ -25,11 +28,12 @@ type sizer struct {
 	least   int // the smallest size used, for the summary
 }
 
-func newSizer(ceiling int, target time.Duration) *sizer {
+func newSizer(ceiling, start int, target time.Duration) *sizer {
 	if target <= 0 {
 		target = DefaultCallTarget
 	}
-	return &sizer{size: ceiling, ceiling: ceiling, target: target, least: ceiling}
+	start = min(max(start, 1), ceiling)
+	return &sizer{size: start, ceiling: ceiling, target: target, least: start}
 }
 
 // Size is the size of the next batch.

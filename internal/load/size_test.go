@@ -12,7 +12,7 @@ import (
 )
 
 func TestSizerAimsAtTheTargetWithinItsBounds(t *testing.T) {
-	s := newSizer(200, time.Second)
+	s := newSizer(200, 200, time.Second)
 	s.observe(200, 4*time.Second) // 20 ms per record: 50 fit in a second
 	require.Equal(t, 125, s.Size(), "half-way from 200 to 50")
 	for range 10 {
@@ -32,6 +32,18 @@ func TestSizerAimsAtTheTargetWithinItsBounds(t *testing.T) {
 	}
 	require.Equal(t, 1, s.Size())
 	require.Equal(t, 1, s.Least())
+}
+
+// Without a configured size, a pass starts small and one fast answer
+// takes it to the default; a slow first answer keeps it small.
+func TestSizerStartsSmallWhenNothingIsConfigured(t *testing.T) {
+	s := newSizer(DefaultBatchSize, DefaultFirstBatch, 5*time.Second)
+	require.Equal(t, DefaultFirstBatch, s.Size())
+	s.observe(DefaultFirstBatch, 200*time.Millisecond)
+	require.Equal(t, DefaultBatchSize, s.Size())
+	heavy := newSizer(DefaultBatchSize, DefaultFirstBatch, 5*time.Second)
+	heavy.observe(DefaultFirstBatch, 16*time.Second) // 80 ms a record: 62 fit
+	require.Equal(t, 131, heavy.Size(), "half-way from 200 to 62")
 }
 
 // manyCustomers writes a customers file of n rows and a plan of that one
