@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
 )
 
 // KeyInfo says how an entity's keys are encoded (for ref()).
