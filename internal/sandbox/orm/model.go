@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -215,11 +216,12 @@ func (db *DB) o2mIDs(m *Model, id int64, f *Field) []int64 {
 		return []int64{}
 	}
 	out := []int64{}
-	for _, cid := range cm.ids() {
-		if toInt(cm.recs[cid][f.Inverse]) == id && (f.Name != "child_ids" || active(cm.recs[cid])) && (f.Name != "invoice_line_ids" || isInvoiceLine(cm.recs[cid])) {
+	for cid, rec := range cm.recs { // sorting only the matches: o2mIDs runs for every computed amount
+		if toInt(rec[f.Inverse]) == id && (f.Name != "child_ids" || active(rec)) && (f.Name != "invoice_line_ids" || isInvoiceLine(rec)) {
 			out = append(out, cid)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
