@@ -110,22 +110,14 @@ func (db *DB) activeLangs() map[string]bool {
 // the call's lang's, else the first given. Where Odoo's order is a Python
 // set's or dict's, the sandbox sorts by language code.
 func (db *DB) updateFieldTranslations(b *bound) (any, error) {
-	if len(b.ids) != 1 {
-		return nil, &Exception{Class: ValueError, Message: fmt.Sprintf("Expected singleton: %s(%s)", b.m.Name, joinIDs(b.ids))}
-	}
-	if err := db.missing(b); err != nil {
-		return nil, err
-	}
-	name, _ := b.arg("field_name")
-	field, _ := name.(string)
 	raw, ok := b.arg("translations")
-	if !ok {
+	if !ok { // Python refuses the call before its body runs
 		return nil, &Exception{Class: TypeError, Message: "BaseModel.update_field_translations() missing 1 required positional argument: 'translations'"}
 	}
 	trs, _ := raw.(map[string]any)
-	f := b.m.Fields[field]
-	if f == nil {
-		return nil, &Exception{Class: KeyError, Message: field, Args: []any{field}}
+	field, f, err := db.translatedField(b)
+	if err != nil {
+		return nil, err
 	}
 	source, _ := b.arg("source_lang")
 	if err := db.checkLangs(trs, source); err != nil {
@@ -145,6 +137,24 @@ func (db *DB) updateFieldTranslations(b *bound) (any, error) {
 	return true, nil
 }
 
+// translatedField checks a translation call's record (one, existing) and
+// finds its field_name, as Odoo's ensure_one and self._fields[...] do.
+func (db *DB) translatedField(b *bound) (string, *Field, error) {
+	if len(b.ids) != 1 {
+		return "", nil, &Exception{Class: ValueError, Message: fmt.Sprintf("Expected singleton: %s(%s)", b.m.Name, joinIDs(b.ids))}
+	}
+	if err := db.missing(b); err != nil {
+		return "", nil, err
+	}
+	name, _ := b.arg("field_name")
+	field, _ := name.(string)
+	f := b.m.Fields[field]
+	if f == nil {
+		return "", nil, &Exception{Class: KeyError, Message: field, Args: []any{field}}
+	}
+	return field, f, nil
+}
+
 // getFieldTranslations is BaseModel.get_field_translations(ids,
 // field_name, langs) for fields translated as a whole: per language
 // (langs, else the active ones) {lang, source: the en_US value, value: the
@@ -158,17 +168,9 @@ func (db *DB) updateFieldTranslations(b *bound) (any, error) {
 // would be. Where Odoo's order is a Python set's, the sandbox sorts by
 // language code.
 func (db *DB) getFieldTranslations(b *bound) (any, error) {
-	if len(b.ids) != 1 {
-		return nil, &Exception{Class: ValueError, Message: fmt.Sprintf("Expected singleton: %s(%s)", b.m.Name, joinIDs(b.ids))}
-	}
-	if err := db.missing(b); err != nil {
+	field, f, err := db.translatedField(b)
+	if err != nil {
 		return nil, err
-	}
-	name, _ := b.arg("field_name")
-	field, _ := name.(string)
-	f := b.m.Fields[field]
-	if f == nil {
-		return nil, &Exception{Class: KeyError, Message: field, Args: []any{field}}
 	}
 	langs, err := db.translationLangs(b)
 	if err != nil {
