@@ -1,6 +1,11 @@
 package odoo
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
 
 // FloatRound is Odoo's float_round(value, precision_digits=digits) with its
 // default HALF-UP method (odoo/tools/float_utils.py, Odoo 18 and 19), step
@@ -18,16 +23,60 @@ import "math"
 // against Odoo 18's float_round under Python on 13 million values around
 // ties: identical results, bit for bit).
 func FloatRound(value float64, digits int) float64 {
-	if value == 0 {
+	return FloatRoundStep(value, math.Pow10(-digits))
+}
+
+// FloatRoundStep is float_round(value, precision_rounding=step), how a
+// currency rounds (res.currency.round): a step below 1 is inverted first
+// (float_invert: exactly for 1, 2 and 5 times a power of ten, otherwise
+// from its 15-digit decimal form) and the value multiplied by it; a step of
+// 1 or more divides. A step of 0 gives 0, as in Odoo.
+func FloatRoundStep(value, step float64) float64 {
+	if value == 0 || step == 0 {
 		return 0
 	}
-	factor := 1.0
-	if digits > 0 {
-		factor = math.Pow10(digits)
+	normalized, inverted := value/step, 0.0
+	if step < 1 {
+		inverted = floatInvert(step)
+		normalized = value * inverted
 	}
-	normalized := value * factor
 	epsilon := math.Pow(2, math.Log2(math.Abs(normalized))-50)
-	return pyRound(normalized+math.Copysign(epsilon, normalized)) / factor
+	r := pyRound(normalized + math.Copysign(epsilon, normalized))
+	if inverted != 0 {
+		return r / inverted
+	}
+	return r * step
+}
+
+// floatInvert is float_utils' float_invert: 1/v exactly for v of 1, 2 or 5
+// times 10^-k (k = 1…10), otherwise coefficient and exponent of v's
+// "%.15e" form inverted separately.
+func floatInvert(v float64) float64 {
+	if r, ok := invertTable[v]; ok {
+		return r
+	}
+	s := strconv.FormatFloat(v, 'e', 15, 64)
+	i := strings.IndexByte(s, 'e')
+	coef, _ := strconv.ParseFloat(s[:i], 64)
+	exp, _ := strconv.Atoi(s[i+1:])
+	return strconvFloat(s[:i]+"e"+strconv.Itoa(-exp)) / (coef * coef)
+}
+
+// invertTable is float_utils' _INVERTDICT: 1e-k → 1e+k, 2e-k → 5e+(k-1),
+// 5e-k → 2e+(k-1), keyed by the literals as Python parses them.
+var invertTable = func() map[float64]float64 {
+	m := map[float64]float64{}
+	for k := 1; k <= 10; k++ {
+		for _, c := range [3]int{1, 2, 5} {
+			m[strconvFloat(fmt.Sprintf("%de-%d", c, k))] = strconvFloat(fmt.Sprintf("%de+%d", 10/c, k-1))
+		}
+	}
+	return m
+}()
+
+func strconvFloat(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
 }
 
 // pyRound is float_utils' round: Python 2's round (half away from zero)

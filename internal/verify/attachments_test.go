@@ -20,12 +20,12 @@ func TestCompareAttachmentRows(t *testing.T) {
 		"mimetype": "application/octet-stream", "name": "a"}}
 	got := map[string]any{"id": int64(9), "checksum": "a9993e364706816aba3e25717850c26c9cd0d89d", "res_id": int64(42), "mimetype": "application/pdf", "name": "a"}
 	r := fixedIDs{42: "ns.invoices_1"}
-	res := CompareRow(fields, want, got, nil, r)
+	res := CompareRow(fields, want, got, nil, r, nil)
 	require.Equal(t, Match, res.Status, "%+v", res.Diffs)
 
 	got["checksum"], got["res_id"], got["name"] = "0000", int64(43), "b"
 	want.Values["mimetype"] = "image/png"
-	res = CompareRow(fields, want, got, nil, r)
+	res = CompareRow(fields, want, got, nil, r, nil)
 	require.Equal(t, []FieldDiff{{Field: "datas", Want: "sha1:a9993e364706816aba3e25717850c26c9cd0d89d", Got: "sha1:0000"},
 		{Field: "mimetype", Want: "image/png", Got: "application/pdf"}, {Field: "name", Want: "a", Got: "b"},
 		{Field: "res_id", Want: "xmlid:ns.invoices_1", Got: "id:43"}}, res.Diffs)
@@ -33,7 +33,7 @@ func TestCompareAttachmentRows(t *testing.T) {
 	want.Values["datas"] = &record.File{}
 	for _, empty := range []any{false, "", emptySHA1} {
 		got["checksum"] = empty
-		require.Empty(t, diffOf(CompareRow(fields, want, got, nil, r), "datas"), "an empty file matches %v", empty)
+		require.Empty(t, diffOf(CompareRow(fields, want, got, nil, r, nil), "datas"), "an empty file matches %v", empty)
 	}
 	require.Equal(t, []string{"checksum", "mimetype", "name", "res_id"}, func() []string {
 		_, f := batchQuery([]Expected{{Row: want, ID: 9}})

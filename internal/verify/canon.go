@@ -18,6 +18,8 @@ type Field struct {
 	Type     string // Odoo field type: char, integer, many2one…
 	Digits   int    // decimal places for float/monetary; -1 when unknown
 	Relation string
+	Currency string  // a monetary field's currency field (fields_get's currency_field)
+	Step     float64 // a monetary value's rounding step (its currency's); 0: by Digits
 }
 
 // Resolver turns Odoo database ids into the external IDs Ferry wrote, so
@@ -54,7 +56,7 @@ func canonScalar(f Field, v any) string {
 		return strconv.FormatInt(int64(n), 10)
 	case "float", "monetary":
 		n, _ := toFloat(v)
-		return formatFloat(n, f.Digits)
+		return formatFloat(n, f.Digits, f.Step)
 	case "boolean":
 		b, _ := v.(bool)
 		return strconv.FormatBool(b)
@@ -101,11 +103,16 @@ func toFloat(v any) (float64, bool) {
 // field's numeric column and so what a read returns. A result of zero has
 // no sign: float_repr drops it, and PostgreSQL's numeric has no -0 (Odoo 18
 // reads -0.001 at 2 digits back as 0.0). Unknown digits (-1) give %.15g.
-func formatFloat(n float64, digits int) string {
+// A monetary value rounds by its currency's step (res.currency.round) and
+// prints with the currency's decimal places.
+func formatFloat(n float64, digits int, step float64) string {
 	if digits < 0 {
 		return strconv.FormatFloat(n, 'g', 15, 64)
 	}
 	r := odoo.FloatRound(n, digits)
+	if step > 0 {
+		r = odoo.FloatRoundStep(n, step)
+	}
 	if r == 0 {
 		r = 0 // -0 → 0
 	}

@@ -77,8 +77,8 @@ func TestFormatFloatCheckedOnOdoo18(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.field+" "+strconv.FormatFloat(tc.written, 'g', -1, 64), func(t *testing.T) {
-			require.Equal(t, tc.canon, formatFloat(tc.written, tc.digits), "what was written")
-			require.Equal(t, tc.canon, formatFloat(tc.read, tc.digits), "what Odoo read back")
+			require.Equal(t, tc.canon, formatFloat(tc.written, tc.digits, 0), "what was written")
+			require.Equal(t, tc.canon, formatFloat(tc.read, tc.digits, 0), "what Odoo read back")
 			f := Field{Name: "x", Type: "float", Digits: tc.digits}
 			_, _, equal := compareField(f, tc.written, tc.read, nil)
 			require.True(t, equal)
@@ -119,13 +119,13 @@ func TestFormatFloatLikeOdooFloatRound(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, formatFloat(tc.value, tc.digits))
+			require.Equal(t, tc.want, formatFloat(tc.value, tc.digits, 0))
 		})
 	}
-	require.Equal(t, "NaN", formatFloat(math.NaN(), 2))
-	require.Equal(t, "+Inf", formatFloat(math.Inf(1), 2))
-	require.Equal(t, "-Inf", formatFloat(math.Inf(-1), 2))
-	require.Equal(t, "1.005", formatFloat(1.005, -1), "unknown digits: %.15g")
+	require.Equal(t, "NaN", formatFloat(math.NaN(), 2, 0))
+	require.Equal(t, "+Inf", formatFloat(math.Inf(1), 2, 0))
+	require.Equal(t, "-Inf", formatFloat(math.Inf(-1), 2, 0))
+	require.Equal(t, "1.005", formatFloat(1.005, -1, 0), "unknown digits: %.15g")
 }
 
 // Odoo stores the canonical text in a numeric column and reads it back as
@@ -144,9 +144,9 @@ func TestFormatFloatStableOnReadBack(t *testing.T) {
 		if !(math.Abs(v)*math.Pow10(d) < 1<<48) {
 			continue
 		}
-		s := formatFloat(v, d)
+		s := formatFloat(v, d, 0)
 		back, err := strconv.ParseFloat(s, 64)
 		require.NoError(t, err)
-		require.Equal(t, s, formatFloat(back, d), "%v at %d digits", v, d)
+		require.Equal(t, s, formatFloat(back, d, 0), "%v at %d digits", v, d)
 	}
 }

@@ -25,6 +25,17 @@ type Checker struct {
 	T       Current
 	mu      sync.Mutex
 	schemas map[string]map[string]Field
+	cur     *Money
+}
+
+// money is the checker's currency precisions, made on first use.
+func (c *Checker) money() *Money {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur == nil {
+		c.cur = &Money{R: c.T}
+	}
+	return c.cur
 }
 
 // Changed returns, per record id, the fields whose current value differs
@@ -50,8 +61,11 @@ func (c *Checker) Changed(ctx context.Context, model string, written map[int64]r
 	if err != nil {
 		return nil, err
 	}
-	recs, err := c.T.Read(ctx, model, ids, sortedNames(fields))
+	recs, err := c.T.Read(ctx, model, ids, withCurrencies(sortedNames(fields), schema))
 	if err != nil {
+		return nil, err
+	}
+	if err := c.money().Load(ctx, schema, recs); err != nil {
 		return nil, err
 	}
 	names, err := c.externalIDs(ctx, schema, recs)
@@ -68,7 +82,7 @@ func (c *Checker) Changed(ctx context.Context, model string, written map[int64]r
 		if !ok {
 			continue
 		}
-		if res := CompareRow(schema, w, rec, exclude, names); res.Status == Differ {
+		if res := CompareRow(schema, w, rec, exclude, names, c.money()); res.Status == Differ {
 			out[int64(id)] = res.Diffs
 		}
 	}
@@ -90,7 +104,7 @@ func (c *Checker) schema(ctx context.Context, model string) (map[string]Field, e
 	if s, ok := c.schemas[model]; ok {
 		return s, nil
 	}
-	defs, err := c.T.FieldsGet(ctx, model, []string{"type", "relation", "digits"})
+	defs, err := c.T.FieldsGet(ctx, model, fieldAttributes)
 	if err != nil {
 		return nil, err
 	}

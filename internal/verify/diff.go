@@ -40,10 +40,11 @@ type Result struct {
 type Schema func(model string) map[string]Field
 
 // CompareRow compares the row Ferry meant to write with the record Odoo
-// returned (read with the row's fields). Excluded fields are skipped; a
+// returned (read with the row's fields and the currencies of its monetary
+// fields, rounded as m knows them). Excluded fields are skipped; a
 // field the schema does not know is compared as text. One2many fields
 // compare the set of line external IDs.
-func CompareRow(fields map[string]Field, want record.Row, got map[string]any, exclude map[string]bool, r Resolver) Result {
+func CompareRow(fields map[string]Field, want record.Row, got map[string]any, exclude map[string]bool, r Resolver, m *Money) Result {
 	res := Result{Entity: want.Entity, Model: want.Model, ExternalID: want.ExternalID, Status: Match}
 	if id, ok := toFloat(got["id"]); ok {
 		res.ID = int64(id)
@@ -61,7 +62,7 @@ func CompareRow(fields map[string]Field, want record.Row, got map[string]any, ex
 			gotName = "quantity" // applying the inventory moves the count into quantity
 		}
 		gotName = readName(want.Model, gotName, wantValue(want, name)) // an attachment's checksum
-		f = readField(f, name, gotName)
+		f = m.field(readField(f, name, gotName), got)
 		if w, g, eq := compareField(f, wantValue(want, name), got[gotName], r); !eq {
 			res.Diffs = append(res.Diffs, FieldDiff{Field: name, Want: w, Got: g})
 		}
@@ -116,18 +117,23 @@ type Verifier struct {
 	Reader    Reader
 	Schema    Schema
 	Resolver  Resolver
+	Money     *Money
 	Exclude   map[string]bool
 	BatchSize int
 }
 
 // Batch verifies rows of one model and calls emit with one Result per row.
 func (v *Verifier) Batch(ctx context.Context, model string, rows []Expected, emit func(Result)) error {
+	schema := v.Schema(model)
 	ids, fields := batchQuery(rows)
 	got := map[int64]map[string]any{}
 	if len(ids) > 0 {
-		recs, err := v.Reader.Read(ctx, model, ids, fields)
+		recs, err := v.Reader.Read(ctx, model, ids, withCurrencies(fields, schema))
 		if err != nil {
 			return fmt.Errorf("verify: read %d %s records: %w", len(ids), model, err)
+		}
+		if err := v.Money.Load(ctx, schema, recs); err != nil {
+			return err
 		}
 		for _, rec := range recs {
 			if id, ok := toFloat(rec["id"]); ok {
@@ -135,14 +141,13 @@ func (v *Verifier) Batch(ctx context.Context, model string, rows []Expected, emi
 			}
 		}
 	}
-	schema := v.Schema(model)
 	for _, e := range rows {
 		rec, ok := got[e.ID]
 		if e.ID == 0 || !ok {
 			emit(Result{Entity: e.Row.Entity, Model: model, ExternalID: e.Row.ExternalID, ID: e.ID, Status: Missing})
 			continue
 		}
-		emit(CompareRow(schema, e.Row, rec, v.Exclude, v.Resolver))
+		emit(CompareRow(schema, e.Row, rec, v.Exclude, v.Resolver, v.Money))
 	}
 	return nil
 }

@@ -66,14 +66,14 @@ func TestCompareRowListsEveryDifference(t *testing.T) {
 		Values: map[string]any{"name": "Acme", "color": int64(2), "email": nil},
 		Lines:  map[string][]record.Row{"child_ids": {{ExternalID: "acme.customers_1_c1"}}}}
 	got := map[string]any{"id": int64(7), "name": "ACME", "color": int64(2), "email": false, "child_ids": []any{}}
-	res := CompareRow(partnerFields, want, got, nil, fakeResolver{})
+	res := CompareRow(partnerFields, want, got, nil, fakeResolver{}, nil)
 	require.Equal(t, Differ, res.Status)
 	require.EqualValues(t, 7, res.ID)
 	require.Len(t, res.Diffs, 2)
 	require.Equal(t, "child_ids", res.Diffs[0].Field)
 	require.Equal(t, FieldDiff{Field: "name", Want: "Acme", Got: "ACME"}, res.Diffs[1])
 
-	res = CompareRow(partnerFields, want, got, map[string]bool{"name": true, "child_ids": true}, nil)
+	res = CompareRow(partnerFields, want, got, map[string]bool{"name": true, "child_ids": true}, nil, nil)
 	require.Equal(t, Match, res.Status)
 }
 

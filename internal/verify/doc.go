@@ -6,7 +6,9 @@
 //
 // Values are compared in canonical form, the way Odoo reads them back:
 // empty is 0 for integer, 0.0 for float and monetary, false otherwise; ""
-// and false are equal for char and text; floats at the field's digits; html
+// and false are equal for char and text; floats at the field's digits,
+// monetary amounts by the rounding of their record's currency (money.go);
+// html
 // after Odoo's sanitizer; dates and datetimes as UTC strings; relations by
 // external ID (or database id when the plan named one); many2many as sets.
 // Fields Odoo itself changes (computed, defaulted) can be excluded by name.

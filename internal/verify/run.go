@@ -186,6 +186,7 @@ type runner struct {
 	ix      *index
 	opts    Options
 	schemas map[string]map[string]Field
+	money   *Money
 	byName  map[string]*EntityResult
 	claimed map[string]bool
 	results map[string]*Result // per external ID, merged over passes
@@ -201,7 +202,7 @@ func (r *runner) schema(ctx context.Context, model string) (map[string]Field, er
 	if s, ok := r.schemas[model]; ok {
 		return s, nil
 	}
-	defs, err := r.t.FieldsGet(ctx, model, []string{"type", "relation", "digits"})
+	defs, err := r.t.FieldsGet(ctx, model, fieldAttributes)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +211,8 @@ func (r *runner) schema(ctx context.Context, model string) (map[string]Field, er
 	return s, nil
 }
 
-// FieldsOf turns a fields_get answer (type, relation, digits) into the
+// FieldsOf turns a fields_get answer (type, relation, digits,
+// currency_field) into the
 // fields comparisons use.
 func FieldsOf(defs map[string]map[string]any) map[string]Field {
 	s := make(map[string]Field, len(defs))
@@ -218,6 +220,7 @@ func FieldsOf(defs map[string]map[string]any) map[string]Field {
 		f := Field{Name: n, Digits: -1}
 		f.Type, _ = d["type"].(string)
 		f.Relation, _ = d["relation"].(string)
+		f.Currency, _ = d["currency_field"].(string)
 		if dg, ok := d["digits"].([]any); ok && len(dg) == 2 {
 			if n, ok := toFloat(dg[1]); ok {
 				f.Digits = int(n)
@@ -315,7 +318,10 @@ func (r *runner) batch(ctx context.Context, model string, rows []Expected) error
 	for _, f := range r.opts.Exclude[model] {
 		exclude[f] = true
 	}
-	v := Verifier{Reader: r.t, Schema: func(string) map[string]Field { return schema }, Resolver: r.ix, Exclude: exclude}
+	if r.money == nil {
+		r.money = &Money{R: r.t}
+	}
+	v := Verifier{Reader: r.t, Schema: func(string) map[string]Field { return schema }, Resolver: r.ix, Money: r.money, Exclude: exclude}
 	return v.Batch(ctx, model, rows, func(res Result) { r.merge(res) })
 }
 

@@ -278,7 +278,7 @@ func withValue(vals map[string]any, k string, v any) map[string]any {
 // defaults fills what Odoo's defaults and onchanges would: active, the
 // company, the currency, a journal, units, the first selection value of a
 // required selection, zero for required numbers.
-func (db *DB) defaults(m *Model, id int64) {
+func (db *DB) defaults(m *Model, id int64, vals map[string]any) {
 	rec := m.recs[id]
 	set := func(k string, v any) {
 		if f := m.Fields[k]; f != nil && rec[k] == nil {
@@ -299,7 +299,7 @@ func (db *DB) defaults(m *Model, id int64) {
 	case "account.move":
 		db.moveDefaults(rec)
 	case "account.payment":
-		db.paymentDefaults(rec)
+		db.paymentDefaults(rec, vals)
 	case "res.users":
 		db.userPartner(rec)
 		db.defaultGroups(rec)

@@ -51,7 +51,7 @@ func (db *DB) createOne(m *Model, vals map[string]any, ctx map[string]any, fromL
 	if err := db.assign(m, id, vals, fromLoad); err != nil {
 		return 0, err
 	}
-	db.defaults(m, id)
+	db.defaults(m, id, vals)
 	db.syncPartner(m, id, vals)
 	if m.Name == "stock.quant" {
 		if err := db.quantCheck(rec); err != nil {

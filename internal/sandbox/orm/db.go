@@ -153,7 +153,7 @@ func (db *DB) seed(b []byte) error {
 	db.seedMembers()
 	for _, m := range db.models { // what Odoo's defaults filled in when these records were created
 		for id := range m.recs {
-			db.defaults(m, id)
+			db.defaults(m, id, nil)
 		}
 	}
 	return nil
@@ -254,7 +254,7 @@ func (db *DB) AddUser(u NewUser) (int64, error) {
 		vals["tz"] = u.TZ
 	}
 	users.put(uid, vals)
-	db.defaults(users, uid)
+	db.defaults(users, uid, nil)
 	db.users[uid] = &user{uid: uid, login: u.Login, tz: u.TZ, password: u.Password, key: u.APIKey, restricted: u.Restricted}
 	if u.APIKey != "" {
 		db.addAPIKey(uid, apiKeyName)

@@ -93,6 +93,12 @@ func (db *DB) aggregateValue(m *Model, ids []int64, a aggregate) any {
 	if f.Type == "integer" {
 		return int64(sum)
 	}
+	if f.Type == "monetary" {
+		// PostgreSQL sums the stored numerics exactly; amounts carry at
+		// most a currency's 6 decimals, so rounding the float sum there
+		// gives the exact total back.
+		return round(sum, 6)
+	}
 	return round(sum, f.digits())
 }
 

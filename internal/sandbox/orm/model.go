@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/ferry-migrate/ferry/internal/odoo"
 )
 
 // Model is one model's fields and records.
@@ -99,19 +101,40 @@ var modelLabels = map[string]string{
 	"ir.module.module": "Module",
 }
 
-// digits are the decimal places Odoo rounds float fields to (decimal
-// precisions of a fresh database); monetary fields use 2.
-var digits = map[string]int{"list_price": 2, "standard_price": 2, "price_unit": 2, "quantity": 2,
-	"product_uom_qty": 2, "discount": 2, "credit_limit": 2}
-
+// digits are the decimal places Odoo rounds a float field to: the second
+// of fields_get's digits (recorded from a fresh database's decimal
+// precisions), -1 for a field without. Monetary fields round by their
+// record's currency (money).
 func (f *Field) digits() int {
-	if f.Type == "monetary" {
-		return 2
-	}
-	if d, ok := digits[f.Name]; ok {
-		return d
+	if d, ok := f.Attrs["digits"].([]any); ok && len(d) == 2 {
+		return int(toInt(d[1]))
 	}
 	return -1
+}
+
+// money rounds a monetary value as Odoo stores it: by the rounding of the
+// record's currency (the field's currency_field, fields_get's
+// currency_field) — 12.499 is 12.5 in EUR and 12 in JPY. A record whose
+// currency is empty keeps the value as written (checked on Odoo 18 and 19:
+// a payment loaded with an empty currency reads back 12.345); a company
+// currency is always the company's.
+func (db *DB) money(m *Model, f *Field, rec map[string]any, x float64) float64 {
+	cf, _ := f.Attrs["currency_field"].(string)
+	cur := int64(0)
+	if m.Fields[cf] != nil {
+		cur = toInt(db.fieldValue(m.Fields[cf], cf, rec))
+	}
+	if cur == 0 && (cf == "company_currency_id" || cf == "") {
+		cur = db.companyCurrency()
+	}
+	step, _ := db.models["res.currency"].recs[cur]["rounding"].(float64)
+	if step == 0 {
+		return x
+	}
+	if r := odoo.FloatRoundStep(x, step); r != 0 {
+		return r
+	}
+	return 0 // no sign on a zero
 }
 
 // fromRead converts a value as read over RPC (a recording) to storage.
@@ -178,6 +201,9 @@ func (db *DB) readValue(m *Model, id int64, f *Field, rec map[string]any) any {
 		x, _ := v.(float64)
 		if n, ok := v.(int64); ok {
 			x = float64(n)
+		}
+		if f.Type == "monetary" {
+			return db.money(m, f, rec, x)
 		}
 		return round(x, f.digits())
 	case "boolean":

@@ -37,8 +37,8 @@ import (
 
 const paymentWithoutEntry = "A payment with an outstanding account cannot be confirmed without having a journal entry."
 
-// paymentDefaults fills a new payment.
-func (db *DB) paymentDefaults(rec map[string]any) {
+// paymentDefaults fills a new payment created with vals.
+func (db *DB) paymentDefaults(rec, vals map[string]any) {
 	set := func(k string, v any) {
 		if rec[k] == nil && v != nil {
 			rec[k] = v
@@ -59,10 +59,12 @@ func (db *DB) paymentDefaults(rec map[string]any) {
 			}
 		}
 	}
-	if j := db.models["account.journal"].recs[toInt(rec["journal_id"])]; j != nil && toInt(j["currency_id"]) != 0 {
-		set("currency_id", toInt(j["currency_id"]))
+	if _, given := vals["currency_id"]; !given { // an empty currency given stays empty (checked on 18 and 19)
+		if j := db.models["account.journal"].recs[toInt(rec["journal_id"])]; j != nil && toInt(j["currency_id"]) != 0 {
+			set("currency_id", toInt(j["currency_id"]))
+		}
+		set("currency_id", db.companyCurrency())
 	}
-	set("currency_id", db.companyCurrency())
 	ref := "account.1_account_journal_payment_debit_account_id"
 	if rec["payment_type"] == "outbound" {
 		ref = "account.1_account_journal_payment_credit_account_id"

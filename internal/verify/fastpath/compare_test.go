@@ -164,7 +164,7 @@ func TestIntegrationVerdictsMatchCompareRow(t *testing.T) {
 	}
 	for x, row := range w.rows {
 		read := readPartner(t, db.Conn, w.ids.byXML[x])
-		rpc := verify.CompareRow(schema, row, read, nil, w.ids)
+		rpc := verify.CompareRow(schema, row, read, nil, w.ids, nil)
 		require.Equal(t, rpc.Status, got[x].Status, "%s: rpc %+v, fast path %+v", x, rpc.Diffs, got[x].Diffs)
 		require.Equal(t, len(rpc.Diffs), len(got[x].Diffs), x)
 		for i := range rpc.Diffs {
@@ -234,7 +234,10 @@ func TestIntegrationSupports(t *testing.T) {
 			require.Contains(t, reason, tc.reason)
 		}
 	}
-	reason, err := c.Supports(ctx, "account.move", []verify.Field{{Name: "name", Type: "char"}})
+	reason, err := c.Supports(ctx, fastpathtest.Probe, []verify.Field{{Name: "x_amount", Type: "monetary", Currency: "currency_id"}})
+	require.NoError(t, err)
+	require.Contains(t, reason, "field x_amount is monetary: Odoo rounds it by each record's currency (currency_id)")
+	reason, err = c.Supports(ctx, "account.move", []verify.Field{{Name: "name", Type: "char"}})
 	require.NoError(t, err)
 	require.Equal(t, "no table account_move in the database", reason)
 	reason, err = c.Supports(ctx, "res.partner", []verify.Field{{Name: "child_ids", Type: "one2many", Relation: "res.partner"}})

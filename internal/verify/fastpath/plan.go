@@ -108,6 +108,10 @@ func (c *Checker) plan(ctx context.Context, model string, fields []verify.Field)
 // one hop through a related field (how _inherits and related fields read).
 func (c *Checker) place(ctx context.Context, p *modelPlan, alias, model string, f verify.Field, follow bool) (column, error) {
 	col := column{f: f}
+	if f.Type == "monetary" && f.Currency != "" {
+		// the wanted value's canonical form needs the record's currency
+		return col, reasonf("field %s is monetary: Odoo rounds it by each record's currency (%s)", f.Name, f.Currency)
+	}
 	switch f.Type {
 	case "char", "text", "selection", "integer", "float", "monetary", "boolean", "date", "datetime":
 	case "many2one":
