@@ -309,6 +309,9 @@ func describeAction(a rollback.Action) string {
 	if a.Draft {
 		b.WriteString(" (reset to draft first)")
 	}
+	if a.MaybePosted {
+		b.WriteString(" (reset to draft first if Odoo shows it posted: the answer to its posting was lost)")
+	}
 	var parts []string
 	if a.Kind == rollback.Unarchive {
 		for _, f := range sortedFields(a.Values) {

@@ -43,6 +43,11 @@ type Action struct {
 	ExternalID string         `json:"xmlid"`
 	ID         int64          `json:"id"`
 	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft (a payment: action_draft) first
+	// MaybePosted: the run sent the posting but its answer was lost, so
+	// the record is reset to draft first only if Odoo shows it is not a
+	// draft (Odoo refuses to reset a draft: "Only posted/cancelled journal
+	// entries can be reset to draft").
+	MaybePosted bool `json:"reset_to_draft_if_posted,omitempty"`
 	Values     map[string]any `json:"values,omitempty"`         // Restore, Unarchive: the values to write back
 	// Unconfirmed marks a record the run sent to be created whose answer
 	// was lost (its batch was left sent, its row pending): the ledger has
@@ -119,7 +124,7 @@ func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) 
 // counts too: a record it was creating is deleted (looked up by external
 // ID when the ledger has no id for it), a record it was updating gets its
 // before-image, which the ledger holds from before the call.
-func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any, posted map[string]bool) []Action {
+func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any, posted map[string]ledger.StepState) []Action {
 	seen := map[int64]bool{}
 	unconfirmed := map[string]bool{}
 	var out []Action
@@ -145,7 +150,8 @@ func entityActions(e Entity, rows []ledger.Row, images map[string]map[string]any
 				continue // pass 2 of a record the run created (pass 1 deletes it), or nothing known to restore
 			}
 			seen[r.OdooID] = true
-			a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Draft: posted[r.ExternalID], Written: r.Written}
+			a := Action{Entity: e.Name, Model: e.Model, ExternalID: r.ExternalID, ID: r.OdooID, Written: r.Written,
+				Draft: posted[r.ExternalID] == ledger.StepDone, MaybePosted: posted[r.ExternalID] == ledger.StepPending}
 			if pending {
 				a.Written = "" // what the lost call wrote is not known: no check for later edits
 			}
@@ -281,17 +287,18 @@ func writable(vals map[string]any) map[string]any {
 	return out
 }
 
-// postedBy lists the records an after-load action of the run changed the
-// state of (posting): they are reset to draft before deletion.
-func postedBy(ctx context.Context, st *ledger.Store, runID, entity string) (map[string]bool, error) {
+// postedBy gives the state of the run's postings (after-load actions that
+// change a record's state) by external ID: done ones are reset to draft
+// before deletion, pending ones (answer lost) if Odoo shows them posted.
+func postedBy(ctx context.Context, st *ledger.Store, runID, entity string) (map[string]ledger.StepState, error) {
 	steps, err := st.Steps(ctx, runID, entity)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]bool{}
+	out := map[string]ledger.StepState{}
 	for x, s := range steps {
-		if s.State == ledger.StepDone && strings.HasPrefix(s.Method, "action_post") {
-			out[x] = true
+		if s.State != ledger.StepFailed && strings.HasPrefix(s.Method, "action_post") {
+			out[x] = s.State
 		}
 	}
 	return out, nil
@@ -383,10 +390,8 @@ func apply(ctx context.Context, t Target, a Action) error {
 	if a.Kind == Unreconcile {
 		return unreconcile(ctx, t, a) // reconcile.go
 	}
-	if a.Draft {
-		if _, err := t.Execute(ctx, a.Model, draftMethod(a.Model), []any{[]any{a.ID}}, nil); err != nil && !odoo.IsKind(err, odoo.KindMissing) {
-			return err
-		}
+	if err := resetToDraft(ctx, t, a); err != nil {
+		return err
 	}
 	if a.Kind == Delete {
 		err := t.Unlink(ctx, a.Model, []int64{a.ID})
@@ -401,6 +406,24 @@ func apply(ctx context.Context, t Target, a Action) error {
 		}
 	}
 	return restoreTranslations(ctx, t, a) // translations.go
+}
+
+// resetToDraft resets a record the run posted, and one whose posting's
+// answer was lost if Odoo shows it is not a draft.
+func resetToDraft(ctx context.Context, t Target, a Action) error {
+	if !a.Draft && !a.MaybePosted {
+		return nil
+	}
+	if !a.Draft {
+		recs, err := t.Read(ctx, a.Model, []int64{a.ID}, []string{"state"})
+		if err != nil || len(recs) == 0 || recs[0]["state"] == "draft" {
+			return err // a record already gone is the delete's to report
+		}
+	}
+	if _, err := t.Execute(ctx, a.Model, draftMethod(a.Model), []any{[]any{a.ID}}, nil); err != nil && !odoo.IsKind(err, odoo.KindMissing) {
+		return err
+	}
+	return nil
 }
 
 func refusal(err error) bool {
