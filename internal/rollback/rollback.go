@@ -37,18 +37,18 @@ const (
 
 // Action is one record to undo.
 type Action struct {
-	Kind       Kind           `json:"kind"`
-	Entity     string         `json:"entity"`
-	Model      string         `json:"model"`
-	ExternalID string         `json:"xmlid"`
-	ID         int64          `json:"id"`
-	Draft      bool           `json:"reset_to_draft,omitempty"` // posted by the run: button_draft (a payment: action_draft) first
+	Kind       Kind   `json:"kind"`
+	Entity     string `json:"entity"`
+	Model      string `json:"model"`
+	ExternalID string `json:"xmlid"`
+	ID         int64  `json:"id"`
+	Draft      bool   `json:"reset_to_draft,omitempty"` // posted by the run: button_draft (a payment: action_draft) first
 	// MaybePosted: the run sent the posting but its answer was lost, so
 	// the record is reset to draft first only if Odoo shows it is not a
 	// draft (Odoo refuses to reset a draft: "Only posted/cancelled journal
 	// entries can be reset to draft").
-	MaybePosted bool `json:"reset_to_draft_if_posted,omitempty"`
-	Values     map[string]any `json:"values,omitempty"`         // Restore, Unarchive: the values to write back
+	MaybePosted bool           `json:"reset_to_draft_if_posted,omitempty"`
+	Values      map[string]any `json:"values,omitempty"` // Restore, Unarchive: the values to write back
 	// Unconfirmed marks a record the run sent to be created whose answer
 	// was lost (its batch was left sent, its row pending): the ledger has
 	// no id for it. Apply looks its external ID up in Odoo and deletes the
