@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -16,6 +17,7 @@ type benchOptions struct {
 	Repeat   int
 	Workers  int
 	Partners int
+	Profile  string
 }
 
 func newBenchCmd(g *globalOptions) *cobra.Command {
@@ -31,6 +33,11 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
 			"FERRY_BENCH_ODOO_URL is set.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			stop, err := startProfile(o.Profile)
+			if err != nil {
+				return err
+			}
+			defer stop()
 			if o.Partners > 0 {
 				return benchPartners(cmd.Context(), g, o)
 			}
@@ -40,6 +47,7 @@ func newBenchCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().IntVar(&o.Partners, "partners", 0, "instead: load N synthetic partners, first with a plain sequential client (load in batches of 500), then with Ferry, into FERRY_BENCH_ODOO_URL (+ _DB, _LOGIN, _PASSWORD or _API_KEY) or a sandbox")
 	cmd.Flags().IntVar(&o.Repeat, "repeat", 3, "how many runs")
 	cmd.Flags().IntVar(&o.Workers, "workers", 0, "concurrent batches per entity (0 = the loader's default)")
+	cmd.Flags().StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile of the whole bench to this file (go tool pprof reads it)")
 	return cmd
 }
 
@@ -80,4 +88,21 @@ func runBench(ctx context.Context, o *benchOptions, g *globalOptions) error {
 			d.verifyTook.Round(time.Millisecond), float64(records)/d.verifyTook.Seconds())
 	}
 	return tw.Flush()
+}
+
+// startProfile starts a CPU profile into path ("" profiles nothing); stop
+// ends it and closes the file.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
