@@ -46,6 +46,10 @@ func fixture(t *testing.T) (secret.String, func() secret.String) {
 		"INSERT INTO res_partner (name) SELECT 'partner ' || g FROM generate_series(1, 250) g",
 		"CREATE TABLE account_move (id serial PRIMARY KEY, amount numeric(12,2))",
 		"INSERT INTO account_move (amount) SELECT g * 1.5 FROM generate_series(1, 40) g",
+		// Odoo's actions: ir_act_window inherits ir_actions, which holds no row of its own
+		"CREATE TABLE ir_actions (id serial PRIMARY KEY, name text)",
+		"CREATE TABLE ir_act_window (res_model text) INHERITS (ir_actions)",
+		"INSERT INTO ir_act_window (name, res_model) VALUES ('Contacts', 'res.partner'), ('Invoices', 'account.move')",
 	} {
 		_, err := db.Exec(q)
 		require.NoError(t, err)
@@ -109,6 +113,8 @@ func TestIntegrationRoundTripThroughEveryStore(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, int64(250), m.Tables["public.res_partner"])
 			require.Equal(t, int64(40), m.Tables["public.account_move"])
+			require.Equal(t, int64(0), m.Tables["public.ir_actions"], "a table's own rows, as its dump holds them")
+			require.Equal(t, int64(2), m.Tables["public.ir_act_window"])
 			fs, ok := m.Part(KindFilestore)
 			require.True(t, ok)
 			require.Equal(t, 6, fs.Entries, "3 directories and 3 files")
@@ -203,4 +209,25 @@ func TestListAndPrune(t *testing.T) {
 	manifests, err := List(s.Dir)
 	require.NoError(t, err)
 	require.Len(t, manifests, 2)
+}
+
+// A restore adds the dump's rows to whatever the database holds: into a
+// database with tables (a mistaken DSN could name the live Odoo database)
+// Restore and RestoreTest refuse before they read the backup.
+func TestIntegrationRestoreRefusesADatabaseThatIsNotEmpty(t *testing.T) {
+	dsn, _ := fixture(t)
+	s := dest.Local{Dir: t.TempDir()}
+	keys := x25519(t)
+	m, err := Create(context.Background(), Source{DSN: dsn}, []dest.Store{s}, keys, time.Now())
+	require.NoError(t, err)
+	_, err = Restore(context.Background(), s, m.ID, keys, Target{DSN: dsn})
+	require.ErrorContains(t, err, "the database to restore into is not empty (4 table(s), first public.account_move): restore needs an empty database")
+	_, err = RestoreTest(context.Background(), s, m.ID, keys, dsn)
+	require.ErrorContains(t, err, "is not empty")
+	db, err := sql.Open("pgx", dsn.Reveal())
+	require.NoError(t, err)
+	defer db.Close()
+	var n int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM res_partner").Scan(&n))
+	require.Equal(t, 250, n, "nothing was added")
 }

@@ -35,6 +35,9 @@ func Restore(ctx context.Context, s dest.Store, id string, keys Keys, to Target)
 // restore is Restore, with the row counts a manager zip's dump.sql holds
 // (nil for a pg_dump backup, whose manifest has them).
 func restore(ctx context.Context, s dest.Store, id string, keys Keys, to Target) (*Manifest, map[string]int64, error) {
+	if err := requireEmpty(ctx, to.DSN); err != nil {
+		return nil, nil, err
+	}
 	m, err := Verify(ctx, s, id, keys)
 	if err != nil {
 		return nil, nil, err
@@ -104,6 +107,26 @@ func pgRestore(ctx context.Context, r io.Reader, dsn secret.String) error {
 			return errors.New("pg_restore is not installed (Debian: postgresql-client)")
 		}
 		return fmt.Errorf("pg_restore failed: %s", redact(stderr.String(), dsn))
+	}
+	return nil
+}
+
+// requireEmpty refuses a database that holds tables: a restore adds a
+// dump's rows to whatever is there (a mistaken DSN could name the live
+// Odoo database), and a restore test's counts would be wrong.
+func requireEmpty(ctx context.Context, dsn secret.String) error {
+	db, err := sql.Open("pgx", dsn.Reveal())
+	if err != nil {
+		return errors.New("backup: the database DSN is not valid")
+	}
+	defer db.Close()
+	names, err := tableNames(ctx, db)
+	if err != nil {
+		return fmt.Errorf("backup: cannot read the database to restore into: %s", redact(err.Error(), dsn))
+	}
+	if len(names) > 0 {
+		return fmt.Errorf("backup: the database to restore into is not empty (%d table(s), first %s.%s): restore needs an empty database, "+
+			"e.g. createdb a new one", len(names), names[0][0], names[0][1])
 	}
 	return nil
 }
