@@ -133,7 +133,8 @@ func (rc *rollbackChain) apply(ctx context.Context, plans []*rollback.Plan) erro
 			rc.requested, len(rc.runs)-1, strings.Join(chainIDs(rc.runs), ", "))
 	}
 	for i, r := range rc.runs {
-		res, err := rollback.Apply(ctx, rc.c, plans[i], rollback.Options{Force: rc.o.Force, Exclude: rc.p.Verify.Exclude})
+		record := func(ctx context.Context, a rollback.Action) error { return rc.st.MarkUndone(ctx, r.ID, a.Undone(), time.Now()) }
+		res, err := rollback.Apply(ctx, rc.c, plans[i], rollback.Options{Force: rc.o.Force, Exclude: rc.p.Verify.Exclude, Record: record})
 		if err != nil {
 			return err
 		}
@@ -284,6 +285,9 @@ func printActions(w io.Writer, rp *rollback.Plan) error {
 		counts[k]++
 	}
 	fmt.Fprintf(w, "rollback of run %s would:\n", rp.Run)
+	if len(rp.Done) > 0 {
+		fmt.Fprintf(w, "  (%d action(s) an earlier rollback of this run carried out before it stopped are done and not listed)\n", len(rp.Done))
+	}
 	for _, k := range sortedCounts(counts) {
 		fmt.Fprintf(w, "  %s\n", k)
 	}

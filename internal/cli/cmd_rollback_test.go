@@ -80,6 +80,14 @@ func TestRollbackRefusesRecordsChangedSinceTheRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n, "the edited record stays")
 
+	// what the stopped rollback did is remembered: the dry run lists only the rest
+	code, out, errs = run(t, "rollback", plan, "--dry-run")
+	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
+	require.Regexp(t, `\(\d+ action\(s\) an earlier rollback of this run carried out before it stopped are done and not listed\)`, out)
+	require.Contains(t, out, "would:\n  (", "the done actions are counted first")
+	require.Contains(t, out, "not listed)\n  customers delete ×1\n", "only the refused record is left")
+	require.Contains(t, out, "delete demo_legacy.customers_C00001 res.partner id")
+
 	code, out, errs = run(t, "rollback", plan, "--force")
 	require.Equal(t, ExitOK, code, "%s\n%s", out, errs)
 	n, err = c.SearchCount(ctx, "res.partner", odoo.Domain{[]any{"id", "=", id}})

@@ -71,6 +71,18 @@ type Action struct {
 type Plan struct {
 	Run     string   `json:"run"`
 	Actions []Action `json:"actions"`
+	// Done are the actions an earlier rollback of the run carried out
+	// before it stopped at a refusal: Apply does not repeat them.
+	Done []Action `json:"done,omitempty"`
+}
+
+// Undone is how the ledger remembers that a rollback carried a out: by
+// kind, model and id, or for a record of a lost answer by external ID.
+func (a Action) Undone() ledger.Undone {
+	if a.Unconfirmed {
+		return ledger.Undone{Kind: string(a.Kind), Model: a.Model, ExternalID: a.ExternalID}
+	}
+	return ledger.Undone{Kind: string(a.Kind), Model: a.Model, OdooID: a.ID}
 }
 
 // Entity is one plan entity in load order.
@@ -114,7 +126,26 @@ func Build(ctx context.Context, st *ledger.Store, runID string, order []Entity) 
 		sortActions(acts)
 		p.Actions = append(p.Actions, acts...)
 	}
-	return p, nil
+	return p, withoutDone(ctx, st, p)
+}
+
+// withoutDone moves to p.Done the actions an earlier rollback of the run
+// carried out (the ledger's undone record).
+func withoutDone(ctx context.Context, st *ledger.Store, p *Plan) error {
+	done, err := st.Undone(ctx, p.Run)
+	if err != nil || len(done) == 0 {
+		return err
+	}
+	todo := p.Actions[:0:0]
+	for _, a := range p.Actions {
+		if done[a.Undone()] {
+			p.Done = append(p.Done, a)
+		} else {
+			todo = append(todo, a)
+		}
+	}
+	p.Actions = todo
+	return nil
 }
 
 // entityActions lists an entity's actions: a delete or restore per record
@@ -328,6 +359,9 @@ type Options struct {
 	// Exclude lists, per model, fields Odoo itself changes after a load
 	// (the plan's verify.exclude): they do not count as changes.
 	Exclude map[string][]string
+	// Record, when set, is told each action carried out, as it is (the
+	// ledger remembers it: a rollback run again after a refusal skips it).
+	Record func(context.Context, Action) error
 }
 
 // ChangedError refuses to undo a record someone changed in Odoo after the
@@ -368,6 +402,11 @@ func Apply(ctx context.Context, t Target, p *Plan, o Options) (*Result, error) {
 			continue
 		}
 		err := apply(ctx, t, a)
+		if err == nil && o.Record != nil {
+			if rerr := o.Record(ctx, a); rerr != nil {
+				return res, rerr
+			}
+		}
 		switch {
 		case err == nil && a.Kind == Delete:
 			res.Deleted++
