@@ -133,7 +133,9 @@ func (rc *rollbackChain) apply(ctx context.Context, plans []*rollback.Plan) erro
 			rc.requested, len(rc.runs)-1, strings.Join(chainIDs(rc.runs), ", "))
 	}
 	for i, r := range rc.runs {
-		record := func(ctx context.Context, a rollback.Action) error { return rc.st.MarkUndone(ctx, r.ID, a.Undone(), time.Now()) }
+		record := func(ctx context.Context, a rollback.Action) error {
+			return rc.st.MarkUndone(ctx, r.ID, a.Undone(), time.Now())
+		}
 		res, err := rollback.Apply(ctx, rc.c, plans[i], rollback.Options{Force: rc.o.Force, Exclude: rc.p.Verify.Exclude, Record: record})
 		if err != nil {
 			return err
