@@ -86,17 +86,25 @@ func (f *fakeTarget) Execute(_ context.Context, model, method string, args []any
 	return []any{"res.partner", id}, nil
 }
 
+// beginRun opens a fresh ledger (closed when the test ends) and begins a
+// run of plan p in it.
+func beginRun(t *testing.T) (*ledger.Store, *ledger.Run) {
+	t.Helper()
+	st, err := ledger.Open(context.Background(), t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	r, err := st.Begin(context.Background(), "p", "d", nil, false, t0)
+	require.NoError(t, err)
+	return st, r
+}
+
 // lostAnswer writes a run whose second batch was sent and never answered:
 // ns.p_1 created (id 10), ns.p_2 and ns.p_3 pending to be created, ns.p_4
 // pending to be updated (id 4, its before-image stored with the batch).
 func lostAnswer(t *testing.T) (*ledger.Store, string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := ledger.Open(ctx, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	r, err := st.Begin(ctx, "p", "d", nil, false, t0)
-	require.NoError(t, err)
+	st, r := beginRun(t)
 	row := func(k string, state ledger.State, id int64, created bool) ledger.Row {
 		return ledger.Row{Entity: "partners", Pass: 1, Key: k, ExternalID: k, State: state, OdooID: id, Created: created, RunID: r.ID}
 	}

@@ -41,11 +41,7 @@ func (s *stateTarget) Execute(_ context.Context, model, method string, args []an
 // posted, then deletes it; a posting known done is reset without asking.
 func TestRollbackResetsAMoveWhosePostingsAnswerWasLostOnlyIfPosted(t *testing.T) {
 	ctx := context.Background()
-	st, err := ledger.Open(ctx, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	r, err := st.Begin(ctx, "p", "d", nil, false, t0)
-	require.NoError(t, err)
+	st, r := beginRun(t)
 	var rows []ledger.Row
 	for i, x := range []string{"ns.i_1", "ns.i_2", "ns.i_3"} {
 		rows = append(rows, ledger.Row{Entity: "invoices", Pass: 1, Key: x, ExternalID: x, State: ledger.Loaded, OdooID: int64(i + 1), Created: true, RunID: r.ID})
