@@ -7,7 +7,10 @@ import (
 	"time"
 )
 
-// moveDefaults: the journal by move type, the company currency, the date.
+// moveDefaults: the journal by move type, the company currency, the date,
+// and the journal's company (checked on Odoo 18 and 19: a move loaded with
+// a journal of another company of the user's goes into that company,
+// without an error).
 func (db *DB) moveDefaults(rec map[string]any) {
 	if rec["move_type"] == nil {
 		rec["move_type"] = "entry"
@@ -27,6 +30,9 @@ func (db *DB) moveDefaults(rec map[string]any) {
 	}
 	if rec["journal_id"] == nil {
 		rec["journal_id"] = db.journalFor(text(rec["move_type"]))
+	}
+	if j := db.models["account.journal"].recs[toInt(rec["journal_id"])]; j != nil && toInt(j["company_id"]) != 0 {
+		rec["company_id"] = j["company_id"]
 	}
 }
 

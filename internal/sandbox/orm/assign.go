@@ -300,6 +300,8 @@ func (db *DB) defaults(m *Model, id int64, vals map[string]any) {
 		db.moveDefaults(rec)
 	case "account.payment":
 		db.paymentDefaults(rec, vals)
+	case "res.company":
+		db.companyPartner(rec)
 	case "res.users":
 		db.userPartner(rec)
 		db.defaultGroups(rec)
@@ -382,3 +384,16 @@ func (db *DB) constraints(m *Model, id int64) error {
 // skipRequired are required fields Odoo fills itself (delegation to the
 // template, the order's name sequence).
 var skipRequired = map[string]bool{"product.product.product_tmpl_id": true}
+
+// companyPartner gives a new company without a partner one of its own, as
+// Odoo's res.company create does (a company partner named like it).
+func (db *DB) companyPartner(rec map[string]any) {
+	if rec["partner_id"] != nil {
+		return
+	}
+	partners := db.models["res.partner"]
+	id := partners.nextID()
+	partners.put(id, map[string]any{"name": rec["name"], "is_company": true, "active": true, "type": "contact",
+		"create_date": now(), "write_date": now()})
+	rec["partner_id"] = id
+}
