@@ -36,13 +36,23 @@ type ManagerSource struct {
 // ErrManager says the database manager cannot be used for a backup.
 var ErrManager = errors.New("backup: Odoo's database manager")
 
+// refused is a manager Ferry will not or cannot use as it is configured
+// (disabled, unprotected, not https, the wrong master password): a
+// configuration error, exit 2, where a failed connection is exit 1.
+type refused struct{ error }
+
+func (refused) ExitCode() int   { return 2 }
+func (e refused) Unwrap() error { return e.error }
+
+func refusedf(format string, args ...any) error { return refused{fmt.Errorf(format, args...)} }
+
 func (m ManagerSource) base() (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(m.URL, "/"))
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("%w: %q is not a URL", ErrManager, secret.RedactURL(m.URL))
+		return nil, refusedf("%w: %q is not a URL", ErrManager, secret.RedactURL(m.URL))
 	}
 	if u.Scheme != "https" && !(u.Scheme == "http" && loopbackHost(u.Hostname())) {
-		return nil, fmt.Errorf("%w: %s: the master password is only sent over https (or http on loopback)", ErrManager, u.Redacted())
+		return nil, refusedf("%w: %s: the master password is only sent over https (or http on loopback)", ErrManager, u.Redacted())
 	}
 	return u, nil
 }
@@ -76,11 +86,11 @@ func (m ManagerSource) check(ctx context.Context, base *url.URL) error {
 	}
 	switch odoo.ReadManagerPage(resp.StatusCode, body) {
 	case odoo.ManagerDisabled:
-		return fmt.Errorf("%w is disabled on %s (list_db = False): back up through PostgreSQL instead (--dsn-env)", ErrManager, base.Host)
+		return refusedf("%w is disabled on %s (list_db = False): back up through PostgreSQL instead (--dsn-env)", ErrManager, base.Host)
 	case odoo.ManagerUnprotected:
-		return fmt.Errorf("%w on %s has no master password: Ferry does not post one (Odoo would set it); set admin_passwd in Odoo's configuration first, or back up through PostgreSQL (--dsn-env)", ErrManager, base.Host)
+		return refusedf("%w on %s has no master password: Ferry does not post one (Odoo would set it); set admin_passwd in Odoo's configuration first, or back up through PostgreSQL (--dsn-env)", ErrManager, base.Host)
 	case odoo.ManagerAbsent:
-		return fmt.Errorf("%w is not reachable on %s (GET /web/database/manager answers HTTP %d): back up through PostgreSQL (--dsn-env)", ErrManager, base.Host, resp.StatusCode)
+		return refusedf("%w is not reachable on %s (GET /web/database/manager answers HTTP %d): back up through PostgreSQL (--dsn-env)", ErrManager, base.Host, resp.StatusCode)
 	}
 	return nil
 }
@@ -112,7 +122,7 @@ func (m ManagerSource) open(ctx context.Context) (io.ReadCloser, error) {
 		if why == "" {
 			why = fmt.Sprintf("HTTP %d, %s instead of a zip", resp.StatusCode, ct)
 		}
-		return nil, fmt.Errorf("%w refused the backup of %s: %s", ErrManager, m.Database, why)
+		return nil, refusedf("%w refused the backup of %s: %s", ErrManager, m.Database, why)
 	}
 	return resp.Body, nil
 }

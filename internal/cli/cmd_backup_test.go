@@ -204,6 +204,12 @@ func TestBackupThroughTheDatabaseManager(t *testing.T) {
 	t.Cleanup(func() { open.Close() })
 	code, _, errs = run(t, "--state-dir", t.TempDir(), "backup", "create", "--manager-url", open.URL, "--manager-db", open.Database(),
 		"--master-password-env", "ODOO_MASTER", "--to", to)
-	require.NotEqual(t, ExitOK, code)
+	require.Equal(t, ExitUsage, code, "a manager Ferry will not post to is a configuration error")
 	require.Contains(t, errs, "has no master password: Ferry does not post one")
+
+	t.Setenv("ODOO_MASTER", "not-the-master-pw")
+	code, _, errs = run(t, "--state-dir", t.TempDir(), "backup", "create", "--manager-url", sb.URL, "--manager-db", sb.Database(),
+		"--master-password-env", "ODOO_MASTER", "--to", to)
+	require.Equal(t, ExitUsage, code, errs)
+	require.Contains(t, errs, "Database backup error: Access Denied")
 }
