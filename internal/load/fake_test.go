@@ -18,8 +18,9 @@ type fakeTarget struct {
 	mu     sync.Mutex
 	next   int64
 	recs   map[string]*fakeRec // xmlid → record (lines too)
-	calls  int
-	loads  int
+	calls   int
+	lookups int // ir.model.data reads of a batch's external IDs
+	loads   int
 	sent   int // records sent, all calls
 	execs  []string
 	denied bool // ir.model.data unreadable
@@ -252,6 +253,16 @@ func (f *fakeTarget) SearchRead(_ context.Context, model string, dom odoo.Domain
 	}
 	mod := dom[1].([]any)[2].(string)
 	var out []map[string]any
+	if cond := dom[2].([]any); cond[1] == "=like" { // the pass's probe: name =like '<entity>_%'
+		prefix := mod + "." + strings.TrimSuffix(cond[2].(string), "%")
+		for x, r := range f.recs {
+			if strings.HasPrefix(x, prefix) {
+				out = append(out, map[string]any{"id": r.id})
+			}
+		}
+		return out, nil
+	}
+	f.lookups++
 	for _, n := range dom[2].([]any)[2].([]any) {
 		if r, ok := f.recs[mod+"."+n.(string)]; ok {
 			out = append(out, map[string]any{"name": n, "res_id": r.id})

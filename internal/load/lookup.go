@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-migrate/ferry/internal/ledger"
 	"github.com/ferry-migrate/ferry/internal/odoo"
+	"github.com/ferry-migrate/ferry/internal/pipeline"
 	"github.com/ferry-migrate/ferry/internal/progress"
 )
 
@@ -40,10 +41,29 @@ func (r *runner) existing(ctx context.Context, p *passRun, items []*item) error 
 			unknown = append(unknown, it)
 		}
 	}
-	if len(unknown) == 0 || r.imd.denied.Load() {
+	if len(unknown) == 0 || r.imd.denied.Load() || p.fresh {
 		return nil
 	}
 	return r.resolve(ctx, p.e.Model, unknown)
+}
+
+// fresh reads, once per pass 1, whether any record of the entity's model
+// carries one of its external IDs (<namespace>.<entity>_…). When none
+// does, a record the ledger does not know cannot exist before its batch
+// creates it — the ledger's lock keeps any other run of the plan out — so
+// the batches skip looking them up: one call of each batch saved, about a
+// twentieth of a batch's time on a real Odoo (each call pays for the API
+// key check). A first load is all such batches.
+func (r *runner) fresh(ctx context.Context, e *pipeline.Entity) (bool, error) {
+	if e.Pass != 1 || r.imd.denied.Load() {
+		return false, nil
+	}
+	dom := odoo.Domain{[]any{"model", "=", e.Model}, []any{"module", "=", r.plan.Namespace}, []any{"name", "=like", e.Name + "_%"}}
+	recs, err := r.t.SearchRead(ctx, "ir.model.data", dom, []string{"id"}, odoo.Page{Limit: 1})
+	if odoo.IsKind(err, odoo.KindAccess) {
+		return false, nil // resolve warns once and treats unknown records as new
+	}
+	return err == nil && len(recs) == 0, err
 }
 
 func (r *runner) resolve(ctx context.Context, model string, items []*item) error {

@@ -56,6 +56,10 @@ type passRun struct {
 	errOnce sync.Once
 	err     error
 	att     *attachState // the files directory of a pass that sends files (attachments.go)
+	// fresh: no record of the model carried one of the entity's external
+	// IDs when the pass began (lookup.go), so its batches need not look
+	// up the records the ledger does not know.
+	fresh bool
 }
 
 // errStopped ends Stream when a worker failed; the worker's error is
@@ -123,6 +127,9 @@ func (r *runner) newPass(ctx context.Context, e *pipeline.Entity, es *EntitySumm
 		if p.pass1, err = r.st.Rows(ctx, e.Name, 1); err != nil {
 			return nil, err
 		}
+	}
+	if p.fresh, err = r.fresh(ctx, e); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -475,3 +475,28 @@ func TestLinesGoneFromTheSourceAreDeletedWithReplace(t *testing.T) {
 	require.NotContains(t, fake.recs, "ns_test.invoices_I4_3")
 	require.Contains(t, fake.recs, "ns_test.invoices_I4_1", "the lines still in the source stay")
 }
+
+// A first load of an entity looks up no external IDs batch by batch: one
+// probe at the start of the pass finds none of the entity's in the target.
+// With its records already there and a ledger that does not know them
+// (a lost state directory), each batch looks them up, and the records are
+// updated, not created again.
+func TestFirstLoadSkipsTheLookupOfExternalIDs(t *testing.T) {
+	f := newFixture(t)
+	fake := newFake()
+	s, err := f.run(t, fake, Options{})
+	require.NoError(t, err)
+	require.True(t, s.Holds)
+	require.Zero(t, fake.lookups, "a fresh target: nothing to look up")
+	before := len(fake.recs)
+
+	require.NoError(t, f.store.Close())
+	f.store = nil
+	require.NoError(t, os.RemoveAll(filepath.Join(f.dir, ".ferry")))
+	f.reopen(t)
+	s, err = f.run(t, fake, Options{})
+	require.NoError(t, err)
+	require.True(t, s.Holds)
+	require.Positive(t, fake.lookups, "records the ledger does not know are looked up")
+	require.Equal(t, before, len(fake.recs), "found, so updated: nothing created twice")
+}
