@@ -15,15 +15,15 @@ import (
 // external ID, whole-batch rollback when a row fails, record spans for
 // one2many lines.
 type fakeTarget struct {
-	mu     sync.Mutex
-	next   int64
-	recs   map[string]*fakeRec // xmlid → record (lines too)
+	mu      sync.Mutex
+	next    int64
+	recs    map[string]*fakeRec // xmlid → record (lines too)
 	calls   int
 	lookups int // ir.model.data reads of a batch's external IDs
 	loads   int
-	sent   int // records sent, all calls
-	execs  []string
-	denied bool // ir.model.data unreadable
+	sent    int // records sent, all calls
+	execs   []string
+	denied  bool // ir.model.data unreadable
 
 	// reject returns an error message for a data row (a map of column →
 	// cell), or "".
