@@ -316,13 +316,28 @@ func newBackupVerifyCmd(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// runBackupVerify verifies every copy: a damaged one is an integrity
+// error (exit 5), as is a copy missing from a store while others verify; a
+// backup no store holds is a usage error (a wrong id, exit 2).
 func runBackupVerify(ctx context.Context, g *globalOptions, stores []dest.Store, id string, keys backup.Keys, scratchEnv string) error {
+	var missing []string
 	for _, s := range stores {
 		m, err := backup.Verify(ctx, s, id, keys)
+		var corrupt *backup.CorruptError
+		if errors.Is(err, dest.ErrNotExist) && !errors.As(err, &corrupt) {
+			missing = append(missing, s.String())
+			continue
+		}
 		if err != nil {
-			return Exit(ExitIntegrity, err)
+			return err // a CorruptError says exit 5 itself; a store that cannot be read is exit 1
 		}
 		fmt.Fprintf(g.stdout, "%s in %s: %d part(s), every digest matches%s\n", id, s, len(m.Parts), signedNote(m))
+	}
+	switch {
+	case len(missing) == len(stores):
+		return Usage(fmt.Errorf("no backup %s in %s: ferry backup list shows the backups there", id, strings.Join(missing, ", ")))
+	case len(missing) > 0:
+		return Exit(ExitIntegrity, fmt.Errorf("backup %s is missing from %s (the other copies verify)", id, strings.Join(missing, ", ")))
 	}
 	if scratchEnv == "" {
 		return nil

@@ -127,6 +127,15 @@ func TestBackupToSeveralStoresWithFilestoreAndSignature(t *testing.T) {
 	require.Equal(t, ExitOK, code, errs)
 	require.Equal(t, 2, strings.Count(out, "every digest matches, manifest signed"), out)
 
+	// a wrong id is a usage error; a copy missing from one store, an integrity error
+	code, _, errs = run(t, append([]string{"--state-dir", stateTmp, "backup", "verify", "b20000101T000000Z", "--to", local, "--to", sftpURL}, storeArgs...)...)
+	require.Equal(t, ExitUsage, code, errs)
+	require.Contains(t, errs, "no backup b20000101T000000Z in ")
+	other := t.TempDir()
+	code, _, errs = run(t, append([]string{"--state-dir", stateTmp, "backup", "verify", id, "--to", local, "--to", other}, storeArgs...)...)
+	require.Equal(t, ExitIntegrity, code, errs)
+	require.Contains(t, errs, "is missing from "+other+" (the other copies verify)")
+
 	t.Setenv("RESTORE_DSN", scratchDB(t))
 	restored := filepath.Join(tmp, "restored")
 	code, out, errs = run(t, append([]string{"--state-dir", stateTmp, "backup", "restore", id, "--from", sftpURL, "--dsn-env", "RESTORE_DSN", "--filestore", restored}, storeArgs...)...)

@@ -46,6 +46,9 @@ func runSandbox(ctx context.Context, o *sandboxOptions, g *globalOptions) error 
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return Usage(fmt.Errorf("--listen %s: the sandbox has a well-known password and serves only loopback", o.Listen))
 	}
+	if o.Version != 18 && o.Version != 19 {
+		return Usage(fmt.Errorf("--odoo %d: the sandbox answers as Odoo 18 or 19", o.Version))
+	}
 	opts := sandbox.Options{Version: o.Version, Database: o.Database, AdminKey: first(o.APIKey, os.Getenv("FERRY_SANDBOX_API_KEY"))}
 	if o.Schema != "" {
 		if opts.Schema, err = os.ReadFile(o.Schema); err != nil {

@@ -32,7 +32,7 @@ type validateOptions struct {
 
 func (o *validateOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Schema, "schema", "", "validate offline against this schema snapshot (fields_get per model, JSON)")
-	fs.StringVar(&o.Quarantine, "quarantine", "quarantine", "directory for quarantine/<entity>.csv files")
+	fs.StringVar(&o.Quarantine, "quarantine", "", "directory for quarantine/<entity>.csv files and summary.json (default: validate/ in the state directory)")
 	fs.StringVar(&o.Summary, "summary", "", "write the JSON summary here (default: <quarantine>/summary.json)")
 	fs.StringVar(&o.FailOn, "fail-on", "error", "exit 3 when a finding is at or above this severity (error, warning)")
 }
@@ -85,6 +85,9 @@ func runValidate(ctx context.Context, o *validateOptions, g *globalOptions) erro
 		return err
 	}
 	defer pl.Close()
+	if o.Quarantine == "" { // beside the run's state, never over the run's own quarantine files
+		o.Quarantine = filepath.Join(stateDir(g, p), "validate")
+	}
 	s, err := pl.DryRun(ctx, o.Quarantine)
 	if err != nil {
 		return err

@@ -82,7 +82,7 @@ func (p *Pipeline) lookupGroup(ctx context.Context, entity, g string, values map
 			p.offline[g] = true
 			p.planFinding(diag.Info, "MAP209", plan.Position{File: p.plan.File}, entity, field,
 				fmt.Sprintf("lookup(%q, %q, ...) not checked: no target connection", model, field),
-				"validate against a target (or the sandbox) to resolve lookups")
+				"the run resolves lookups against the target's records and quarantines the rows they do not find; run --rehearse tries them on a fresh database's reference data")
 		}
 		return nil
 	}

@@ -69,6 +69,14 @@ func (r Ref) String() string {
 	return "unset"
 }
 
+// configError is a secret the configuration does not provide (a variable
+// not set, a file not readable): the command's exit code is 2, a usage or
+// configuration error.
+type configError struct{ error }
+
+func (configError) ExitCode() int   { return 2 }
+func (e configError) Unwrap() error { return e.error }
+
 // Resolve reads the secret. A file's trailing newline is dropped.
 func (r Ref) Resolve() (String, error) {
 	switch {
@@ -77,13 +85,13 @@ func (r Ref) Resolve() (String, error) {
 	case r.Env != "":
 		v, ok := os.LookupEnv(r.Env)
 		if !ok || v == "" {
-			return String{}, fmt.Errorf("secret: environment variable %s is not set", r.Env)
+			return String{}, configError{fmt.Errorf("secret: environment variable %s is not set", r.Env)}
 		}
 		return New(v), nil
 	case r.File != "":
 		b, err := os.ReadFile(r.File)
 		if err != nil {
-			return String{}, fmt.Errorf("secret: read %s: %w", r.File, errors.Unwrap(err))
+			return String{}, configError{fmt.Errorf("secret: read %s: %w", r.File, errors.Unwrap(err))}
 		}
 		return New(strings.TrimRight(string(b), "\r\n")), nil
 	}

@@ -50,6 +50,9 @@ func TestRefResolve(t *testing.T) {
 
 	_, err = Ref{Env: "FERRY_TEST_UNSET_VAR"}.Resolve()
 	require.ErrorContains(t, err, "FERRY_TEST_UNSET_VAR is not set")
+	var coded interface{ ExitCode() int }
+	require.ErrorAs(t, err, &coded)
+	require.Equal(t, 2, coded.ExitCode(), "a configuration error")
 
 	_, err = Ref{}.Resolve()
 	require.ErrorIs(t, err, ErrUnset)
