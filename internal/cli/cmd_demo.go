@@ -73,8 +73,15 @@ func runDemo(ctx context.Context, o *demoOptions, g *globalOptions) error {
 	if err := d.evidence(ctx, rep); err != nil {
 		return err
 	}
-	if err := writeReports(o.Dir, rep); err != nil {
+	state := filepath.Join(d.dir, ".ferry")
+	if err := auditVerify(ctx, state, d.p, rep); err != nil { // the log has the verification too
 		return err
+	}
+	// in the directory, and where ferry report finds a run's report
+	for _, dir := range []string{o.Dir, filepath.Join(state, "reports", "run-"+d.sum.RunID)} {
+		if err := writeReports(dir, rep); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(g.stdout, "\nreport: %s (also report.json, report.md)\n", filepath.Join(o.Dir, "report.html"))
 	return demoExit(d.sum, rep)
