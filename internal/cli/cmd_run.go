@@ -201,11 +201,9 @@ func rehearsal(g *globalOptions, o *runOptions, p *plan.Plan) (*sandbox.Server, 
 	if err != nil {
 		return nil, err
 	}
-	if langs := p.Languages(); len(langs) > 0 { // a schema snapshot does not say which languages the target has
-		if err := sb.ActivateLanguages(langs...); err != nil {
-			sb.Close()
-			return nil, Usage(err)
-		}
+	if err := activateLikeTarget(sb, p, raw); err != nil {
+		sb.Close()
+		return nil, Usage(err)
 	}
 	state := filepath.Join(stateDir(g, p), "rehearsal")
 	if err := os.RemoveAll(state); err != nil {
@@ -216,6 +214,22 @@ func rehearsal(g *globalOptions, o *runOptions, p *plan.Plan) (*sandbox.Server, 
 	o.target = targetOptions{URL: sb.URL, DB: sb.Database(), Login: "admin", Timeout: o.target.Timeout, apiKey: secret.New(sb.AdminKey())}
 	fmt.Fprintf(g.stderr, "ferry: rehearsal: loading into a sandbox answering as Odoo %d with the schema of %s; state in %s\n", major, path, state)
 	return sb, nil
+}
+
+// activateLikeTarget activates in a rehearsal's sandbox the currencies and
+// languages the snapshot found active in the target (ferry schema
+// snapshot records them), and the plan's languages.
+func activateLikeTarget(sb *sandbox.Server, p *plan.Plan, snapshot []byte) error {
+	var s struct {
+		Active map[string][]string `json:"active"`
+	}
+	if err := json.Unmarshal(snapshot, &s); err != nil {
+		return err
+	}
+	if err := sb.ActivateCurrencies(s.Active["res.currency"]...); err != nil {
+		return err
+	}
+	return sb.ActivateLanguages(append(s.Active["res.lang"], p.Languages()...)...)
 }
 
 // takeBackup backs the target's database up and verifies every copy

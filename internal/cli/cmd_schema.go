@@ -59,6 +59,31 @@ func newSchemaSnapshotCmd(g *globalOptions, t *targetOptions) *cobra.Command {
 type schemaSnapshot struct {
 	ServerVersion map[string]any                       `json:"server_version"`
 	Models        map[string]map[string]map[string]any `json:"models"`
+	// Active lists the target's active currencies (res.currency names)
+	// and languages (res.lang codes): a rehearsal activates them in its
+	// sandbox, so lookups of them resolve as they will in the target.
+	Active map[string][]string `json:"active,omitempty"`
+}
+
+// activeRecords are the records a snapshot lists when active: model and
+// the field that names them.
+var activeRecords = map[string]string{"res.currency": "name", "res.lang": "code"}
+
+// readActive lists the target's active currencies and languages.
+func readActive(ctx context.Context, c *odoo.Client) (map[string][]string, error) {
+	out := map[string][]string{}
+	for model, field := range activeRecords {
+		recs, err := c.SearchRead(ctx, model, odoo.Domain{[]any{"active", "=", true}}, []string{field}, odoo.Page{Order: field})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			if s, ok := r[field].(string); ok {
+				out[model] = append(out[model], s)
+			}
+		}
+	}
+	return out, nil
 }
 
 func fetchSchema(ctx context.Context, c *odoo.Client, models []string) (*schemaSnapshot, error) {
@@ -139,6 +164,9 @@ func runSnapshot(ctx context.Context, t *targetOptions, g *globalOptions, out st
 	}
 	c, snap, err := dialSchema(ctx, t, g, models)
 	if err != nil {
+		return err
+	}
+	if snap.Active, err = readActive(ctx, c); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(snap, "", " ")

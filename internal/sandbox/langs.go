@@ -4,3 +4,6 @@ package sandbox
 // an administrator does in Settings › Languages: translated fields can
 // then be read and written in them. A fresh sandbox has en_US only.
 func (s *Server) ActivateLanguages(codes ...string) error { return s.db.ActivateLanguages(codes...) }
+
+// ActivateCurrencies activates currencies by name (EUR, CHF…).
+func (s *Server) ActivateCurrencies(names ...string) error { return s.db.ActivateCurrencies(names...) }

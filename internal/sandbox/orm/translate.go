@@ -333,18 +333,31 @@ func sortedKeys(m map[string]any) []string {
 // as fr_BE), as an administrator does in Settings › Languages; a code the
 // database does not know is an error.
 func (db *DB) ActivateLanguages(codes ...string) error {
+	return db.activate("res.lang", "code", "language", codes)
+}
+
+// ActivateCurrencies activates currencies by name (EUR, CHF…), as an
+// integrator does before a migration (a fresh database has only the
+// company's).
+func (db *DB) ActivateCurrencies(names ...string) error {
+	return db.activate("res.currency", "name", "currency", names)
+}
+
+// activate sets active on the model's records whose field holds one of
+// values; a value no record holds is an error naming what.
+func (db *DB) activate(model, field, what string, values []string) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	m := db.models["res.lang"]
-	for _, code := range codes {
+	m := db.models[model]
+	for _, v := range values {
 		found := false
 		for _, r := range m.recs {
-			if r["code"] == code {
+			if r[field] == v {
 				r["active"], found = true, true
 			}
 		}
 		if !found {
-			return fmt.Errorf("the sandbox has no language %s", code)
+			return fmt.Errorf("the sandbox has no %s %s", what, v)
 		}
 	}
 	return nil
