@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,8 +25,8 @@ var (
 
 // File is one CSV file (optionally gzip-compressed) of a source.
 type File struct {
-	name, path, display, encoding string
-	fsys                          source.FS
+	source.Located
+	encoding string
 
 	mu      sync.Mutex
 	settled bool
@@ -50,23 +47,7 @@ func New(name, path, display, enc string) *File {
 // Scan and Digest streams the file again from fsys: nothing is copied
 // aside.
 func NewFS(fsys source.FS, name, path, display, enc string) *File {
-	return &File{fsys: fsys, name: name, path: path, display: display, encoding: enc}
-}
-
-// openFile opens the file's bytes as they are stored.
-func (c *File) openFile() (source.File, error) {
-	f, err := c.fsys.Open(c.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, c.errorf("the file does not exist (looked for %s)", c.fsys.Where(c.path))
-	}
-	if err != nil {
-		return nil, c.errorf("%v", err)
-	}
-	return f, nil
-}
-
-func (c *File) errorf(format string, a ...any) error {
-	return fmt.Errorf("source %s: %s: "+format, append([]any{c.name, c.display}, a...)...)
+	return &File{Located: source.Located{FS: fsys, Name: name, Path: path, Display: display}, encoding: enc}
 }
 
 // Encoding reports the encoding the file is read with (declared or
@@ -80,7 +61,7 @@ func (c *File) Encoding() (encoding string, delimiter rune, err error) {
 
 // raw opens the file's bytes, decompressed when it is gzip.
 func (c *File) raw() (io.Reader, io.Closer, error) {
-	f, err := c.openFile()
+	f, err := c.OpenFile()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -89,7 +70,7 @@ func (c *File) raw() (io.Reader, io.Closer, error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return nil, nil, c.errorf("not a readable gzip file: %v", err)
+			return nil, nil, c.Errorf("not a readable gzip file: %v", err)
 		}
 		return bufio.NewReaderSize(zr, 64<<10), f, nil
 	}
@@ -111,7 +92,7 @@ func (c *File) settle() error {
 	head := make([]byte, 64<<10)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return c.errorf("%v", err)
+		return c.Errorf("%v", err)
 	}
 	head = head[:n]
 	if c.encoding != "" {
@@ -120,7 +101,7 @@ func (c *File) settle() error {
 		c.cs, err = detect(head, io.MultiReader(strings.NewReader(string(head)), r))
 	}
 	if err != nil {
-		return c.errorf("%v", err)
+		return c.Errorf("%v", err)
 	}
 	text := head[c.cs.skip:]
 	if c.cs.enc != nil {
@@ -188,13 +169,13 @@ func (c *File) open() (*reader, io.Closer, error) {
 func (c *File) header(r *reader) ([]string, error) {
 	rw, err := r.next()
 	if errors.Is(err, io.EOF) {
-		return nil, c.errorf("the file is empty: a header line is needed")
+		return nil, c.Errorf("the file is empty: a header line is needed")
 	}
 	if err != nil {
-		return nil, c.errorf("line %d: %v", r.line+1, err)
+		return nil, c.Errorf("line %d: %v", r.line+1, err)
 	}
 	if rw.problem != "" {
-		return nil, c.errorf("header line %d: %s", rw.line, rw.problem)
+		return nil, c.Errorf("header line %d: %s", rw.line, rw.problem)
 	}
 	return names(rw.cells), nil
 }
@@ -258,7 +239,7 @@ func (c *File) Scan(ctx context.Context, after record.Position, fn func(*record.
 			return nil
 		}
 		if err != nil {
-			return c.errorf("line %d: %v", r.line+1, err)
+			return c.Errorf("line %d: %v", r.line+1, err)
 		}
 		if n <= after.Row {
 			continue
@@ -288,7 +269,7 @@ func (c *File) record(header []string, rw *row, n int64) *record.Record {
 	if bad > 0 {
 		problems = append(problems, c.undecodable(header, bad))
 	}
-	rec := record.New(record.Position{Source: c.name, File: c.display, Line: rw.line, Row: n}, header, vals)
+	rec := record.New(record.Position{Source: c.Name, File: c.Display, Line: rw.line, Row: n}, header, vals)
 	rec.Problem = strings.Join(problems, "; ")
 	return rec
 }
@@ -329,21 +310,3 @@ func ragged(header, cells []string) string {
 	}
 	return msg + " (extra: " + s + ")"
 }
-
-// Digest is the SHA-256 of the file's bytes (compressed, if it is).
-func (c *File) Digest(context.Context) (string, error) {
-	f, err := c.openFile()
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", c.errorf("%v", err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// Close releases nothing: every Scan opens and closes the file. It is safe
-// to call more than once.
-func (c *File) Close() error { return nil }

@@ -47,7 +47,7 @@ func (s *Set) Scan(ctx context.Context, after record.Position, fn func(*record.R
 	}
 	start := 0
 	if after.File != "" {
-		start = slices.IndexFunc(s.files, func(f *File) bool { return f.display == after.File })
+		start = slices.IndexFunc(s.files, func(f *File) bool { return f.Display == after.File })
 		if start < 0 {
 			return fmt.Errorf("source %s: cannot resume after %s: the file is no longer in the set", s.name, after)
 		}
@@ -80,7 +80,7 @@ func sameColumns(f *File, want record.Schema) error {
 	}
 	a, b := slices.Sorted(slices.Values(got.Names())), slices.Sorted(slices.Values(want.Names()))
 	if !slices.Equal(a, b) {
-		return f.errorf("its columns (%s) differ from the first file's (%s)",
+		return f.Errorf("its columns (%s) differ from the first file's (%s)",
 			strings.Join(got.Names(), ", "), strings.Join(want.Names(), ", "))
 	}
 	return nil
@@ -94,7 +94,7 @@ func (s *Set) Digest(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "%s\x00%s\n", f.display, d)
+		fmt.Fprintf(h, "%s\x00%s\n", f.Display, d)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -2,12 +2,7 @@ package xlsx
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -24,8 +19,8 @@ var (
 
 // Sheet is one sheet of a workbook.
 type Sheet struct {
-	name, path, display, sheet string
-	fsys                       source.FS
+	source.Located
+	sheet string
 }
 
 // New returns the source name reading sheet (the first sheet when empty)
@@ -39,23 +34,7 @@ func New(name, path, display, sheet string) *Sheet {
 // workbook is read from fsys on every Schema, Scan and Digest; excelize
 // holds it in memory while it is open (see the package doc).
 func NewFS(fsys source.FS, name, path, display, sheet string) *Sheet {
-	return &Sheet{fsys: fsys, name: name, path: path, display: display, sheet: sheet}
-}
-
-// openFile opens the workbook's bytes.
-func (s *Sheet) openFile() (source.File, error) {
-	f, err := s.fsys.Open(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, s.errorf("the file does not exist (looked for %s)", s.fsys.Where(s.path))
-	}
-	if err != nil {
-		return nil, s.errorf("%v", err)
-	}
-	return f, nil
-}
-
-func (s *Sheet) errorf(format string, a ...any) error {
-	return fmt.Errorf("source %s: %s: "+format, append([]any{s.name, s.display}, a...)...)
+	return &Sheet{Located: source.Located{FS: fsys, Name: name, Path: path, Display: display}, sheet: sheet}
 }
 
 // workbook is an open sheet: excelize's row iterator for the values, the
@@ -79,7 +58,7 @@ func (w *workbook) Close() {
 }
 
 func (s *Sheet) open() (*workbook, error) {
-	file, err := s.openFile()
+	file, err := s.OpenFile()
 	if err != nil {
 		return nil, err
 	}
@@ -96,11 +75,11 @@ func (s *Sheet) open() (*workbook, error) {
 func (s *Sheet) openWorkbook(file source.File) (*workbook, error) {
 	info, err := file.Stat()
 	if err != nil {
-		return nil, s.errorf("%v", err)
+		return nil, s.Errorf("%v", err)
 	}
 	f, err := excelize.OpenReader(file, excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
-		return nil, s.errorf("not a readable .xlsx workbook: %v", err)
+		return nil, s.Errorf("not a readable .xlsx workbook: %v", err)
 	}
 	w := &workbook{file: file, f: f, sheet: s.sheet, styles: &styles{f: f, kinds: map[int]dateKind{}}}
 	if err := s.sheetOf(w); err != nil {
@@ -112,12 +91,12 @@ func (s *Sheet) openWorkbook(file source.File) (*workbook, error) {
 	}
 	if w.rows, err = f.Rows(w.sheet); err != nil {
 		f.Close()
-		return nil, s.errorf("sheet %s: %v", w.sheet, err)
+		return nil, s.Errorf("sheet %s: %v", w.sheet, err)
 	}
 	if w.cells, err = openCells(file, info.Size(), w.sheet); err != nil {
 		w.rows.Close()
 		f.Close()
-		return nil, s.errorf("sheet %s: %v", w.sheet, err)
+		return nil, s.Errorf("sheet %s: %v", w.sheet, err)
 	}
 	return w, nil
 }
@@ -127,7 +106,7 @@ func (s *Sheet) sheetOf(w *workbook) error {
 	list := w.f.GetSheetList()
 	if w.sheet == "" {
 		if len(list) == 0 {
-			return s.errorf("the workbook has no sheet")
+			return s.Errorf("the workbook has no sheet")
 		}
 		w.sheet = list[0]
 		return nil
@@ -138,7 +117,7 @@ func (s *Sheet) sheetOf(w *workbook) error {
 			return nil
 		}
 	}
-	return s.errorf("no sheet %q (sheets: %s)", w.sheet, strings.Join(list, ", "))
+	return s.Errorf("no sheet %q (sheets: %s)", w.sheet, strings.Join(list, ", "))
 }
 
 // xrow is one sheet row read: values, their types, and cell problems.
@@ -155,11 +134,11 @@ func (s *Sheet) next(w *workbook) (*xrow, error) {
 		w.line++
 		raw, err := w.rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, s.errorf("sheet %s row %d: %v", w.sheet, w.line, err)
+			return nil, s.Errorf("sheet %s row %d: %v", w.sheet, w.line, err)
 		}
 		meta, err := w.cells.at(w.line)
 		if err != nil {
-			return nil, s.errorf("sheet %s row %d: %v", w.sheet, w.line, err)
+			return nil, s.Errorf("sheet %s row %d: %v", w.sheet, w.line, err)
 		}
 		r := &xrow{line: w.line, values: make([]any, len(raw)), types: make([]record.Type, len(raw))}
 		blank := true
@@ -181,7 +160,7 @@ func (s *Sheet) next(w *workbook) (*xrow, error) {
 		}
 	}
 	if err := w.rows.Error(); err != nil {
-		return nil, s.errorf("sheet %s: %v", w.sheet, err)
+		return nil, s.Errorf("sheet %s: %v", w.sheet, err)
 	}
 	return nil, nil
 }
@@ -194,7 +173,7 @@ func (s *Sheet) header(w *workbook) ([]string, error) {
 		return nil, err
 	}
 	if r == nil {
-		return nil, s.errorf("sheet %s is empty: a header row is needed", w.sheet)
+		return nil, s.Errorf("sheet %s is empty: a header row is needed", w.sheet)
 	}
 	out := make([]string, len(r.values))
 	seen := map[string]bool{}
@@ -271,7 +250,7 @@ func (s *Sheet) Scan(ctx context.Context, after record.Position, fn func(*record
 }
 
 func (s *Sheet) record(header []string, r *xrow, sheet string, n int64) *record.Record {
-	pos := record.Position{Source: s.name, File: s.display, Sheet: sheet, Line: int64(r.line), Row: n}
+	pos := record.Position{Source: s.Name, File: s.Display, Sheet: sheet, Line: int64(r.line), Row: n}
 	rec := record.New(pos, header, r.values)
 	problems := r.problems
 	if len(r.values) > len(header) {
@@ -289,21 +268,3 @@ func (s *Sheet) record(header []string, r *xrow, sheet string, n int64) *record.
 	rec.Problem = strings.Join(problems, "; ")
 	return rec
 }
-
-// Digest is the SHA-256 of the workbook file.
-func (s *Sheet) Digest(context.Context) (string, error) {
-	f, err := s.openFile()
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", s.errorf("%v", err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// Close releases nothing: every Scan opens and closes the workbook. It is
-// safe to call more than once.
-func (s *Sheet) Close() error { return nil }
