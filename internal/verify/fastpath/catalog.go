@@ -89,8 +89,8 @@ func (c *catalog) modelFields(ctx context.Context, model string) (map[string]fie
 	}
 	rows, err := c.conn.Query(ctx, `SELECT name, ttype, coalesce(relation, ''), coalesce(related, ''),
 		coalesce(relation_table, ''), coalesce(column1, ''), coalesce(column2, ''), coalesce(domain, ''),
-		coalesce(translate, false), coalesce(company_dependent, false), coalesce(store, false)
-		FROM ir_model_fields WHERE model = $1`, model)
+		coalesce(translate::text, '') NOT IN ('', 'false'), coalesce(company_dependent, false), coalesce(store, false)
+		FROM ir_model_fields WHERE model = $1`, model) // translate: a boolean up to 18, 19 names the kind ('standard', 'html_translate'…)
 	if err != nil {
 		return nil, fmt.Errorf("read ir_model_fields of %s: %w", model, err)
 	}

@@ -275,6 +275,15 @@ func TestIntegrationInheritedAndTranslatedFields(t *testing.T) {
 			require.Equal(t, verify.Match, r.Status, "%s %s: %+v", lang, x, r.Diffs)
 		}
 	}
+	// Odoo 19 names the kind of translation in ir_model_fields.translate ('standard',
+	// 'html_translate'…; empty for none) where 18 has a boolean
+	exec(t, db.Conn, `ALTER TABLE ir_model_fields ALTER COLUMN translate TYPE varchar USING CASE WHEN translate THEN 'standard' END`)
+	c19, err := New(ctx, db.Conn, Options{Lang: "fr_FR"})
+	require.NoError(t, err)
+	got19, _ := collect(t, c19, spec, want("fr_FR"), nil)
+	for x, r := range got19 {
+		require.Equal(t, verify.Match, r.Status, "19-shaped catalog %s: %+v", x, r.Diffs)
+	}
 	exec(t, db.Conn, `UPDATE product_template SET name = '{"en_US": "Chair"}' WHERE id = 10`)
 	c, err := New(ctx, db.Conn, Options{Lang: "fr_FR"})
 	require.NoError(t, err)
