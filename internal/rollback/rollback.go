@@ -136,7 +136,7 @@ func withoutDone(ctx context.Context, st *ledger.Store, p *Plan) error {
 	if err != nil || len(done) == 0 {
 		return err
 	}
-	todo := p.Actions[:0:0]
+	todo := make([]Action, 0, len(p.Actions)) // an empty list, not null, in --json
 	for _, a := range p.Actions {
 		if done[a.Undone()] {
 			p.Done = append(p.Done, a)

@@ -109,9 +109,11 @@ func formatFloat(n float64, digits int, step float64) string {
 	if digits < 0 {
 		return strconv.FormatFloat(n, 'g', 15, 64)
 	}
-	r := odoo.FloatRound(n, digits)
+	var r float64
 	if step > 0 {
 		r = odoo.FloatRoundStep(n, step)
+	} else {
+		r = odoo.FloatRound(n, digits)
 	}
 	if r == 0 {
 		r = 0 // -0 → 0

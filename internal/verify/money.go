@@ -37,7 +37,7 @@ func withCurrencies(fields []string, schema map[string]Field) []string {
 	for _, f := range fields {
 		have[f] = true
 	}
-	out := fields
+	out := append([]string(nil), fields...) // the caller's slice stays as it was
 	for _, f := range fields {
 		if c := schema[f].Currency; schema[f].Type == "monetary" && c != "" && !have[c] {
 			have[c] = true
