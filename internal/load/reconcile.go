@@ -545,23 +545,11 @@ func (r *runner) reconcileOne(ctx context.Context, e *pipeline.Entity, j *reconJ
 		return r.reconciled(ctx, st, parts) // this run did, before an interruption
 	}
 	var ids []any
-	for _, l := range lines[j.rec.move] {
-		if !l.reconciled {
-			ids = append(ids, l.id)
-		}
-	}
-	if len(ids) == 0 {
-		return r.refuseReconcile(ctx, e, j, st, fmt.Sprintf("%s is reconciled in full already (with other entries)", j.rec.display()))
-	}
-	for _, d := range pending {
+	for _, t := range append([]*reconTarget{j.rec}, pending...) {
 		n := len(ids)
-		for _, l := range lines[d.move] {
-			if !l.reconciled {
-				ids = append(ids, l.id)
-			}
-		}
+		ids = openItems(ids, lines[t.move])
 		if len(ids) == n {
-			return r.refuseReconcile(ctx, e, j, st, fmt.Sprintf("%s is reconciled in full already (with other entries)", d.display()))
+			return r.refuseReconcile(ctx, e, j, st, fmt.Sprintf("%s is reconciled in full already (with other entries)", t.display()))
 		}
 	}
 	st.State = ledger.StepPending
@@ -593,6 +581,16 @@ func (r *runner) reconcileOne(ctx context.Context, e *pipeline.Entity, j *reconJ
 		return r.refuseReconcile(ctx, e, j, st, "Odoo reconciled nothing with "+strings.Join(left, ", "))
 	}
 	return r.reconciled(ctx, st, parts)
+}
+
+// openItems appends to ids the items of lines not reconciled yet.
+func openItems(ids []any, lines []reconLine) []any {
+	for _, l := range lines {
+		if !l.reconciled {
+			ids = append(ids, l.id)
+		}
+	}
+	return ids
 }
 
 // reconciled records a done step with the partials that join the record
