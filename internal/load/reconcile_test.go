@@ -232,3 +232,20 @@ func TestReconcileRefusesUnpostedInvoices(t *testing.T) {
 	require.Contains(t, string(q), "LOAD410")
 	require.Contains(t, string(q), "is not posted (state draft)")
 }
+
+// A payment of an invoice that other payments already paid in full is
+// refused with the reason: the invoice has no open item left to match.
+func TestReconcileRefusesAnInvoicePaidInFull(t *testing.T) {
+	dir, st, target := newRcFixture(t)
+	s, err := rcRun(t, dir, st, target)
+	require.NoError(t, err)
+	require.Equal(t, load.ReconcileSummary{Done: 3}, reconcileOf(s))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "payments.csv"), []byte(rcFiles["payments.csv"]+"PAY-9,P1,2023-03-25,10,INV-1\n"), 0o600))
+	s, err = rcRun(t, dir, st, target)
+	require.NoError(t, err)
+	rc := reconcileOf(s)
+	require.Equal(t, int64(3), rc.Unchanged)
+	require.Equal(t, int64(1), rc.Failed)
+	require.Equal(t, "rc_test.payments_PAY--9", rc.Refused[0].ExternalID)
+	require.Contains(t, rc.Refused[0].Message, "(rc_test.invoices_INV--1) is reconciled in full already (with other entries)")
+}
