@@ -11,7 +11,7 @@ import (
 var migrations embed.FS
 
 // SchemaVersion is the schema version this build writes.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migrate applies the embedded migrations newer than the stored schema
 // version, each in its own transaction together with the version bump.

@@ -63,23 +63,6 @@ ON CONFLICT (entity, pass, key) DO UPDATE SET
 // historyColumns are a row's columns in run_rows, where run_id leads the key.
 const historyColumns = `run_id, entity, pass, key, external_id, source_key, fingerprint, state, odoo_id, created, message, attempts, batch, written`
 
-// copyToHistory copies a row, as the upsert left it, into its run's own
-// rows (run_rows): the run's version of it outlives a later run taking
-// the row over.
-const copyToHistory = `INSERT INTO run_rows (` + historyColumns + `)
-SELECT ` + historyColumns + ` FROM rows WHERE entity = ? AND pass = ? AND key = ?
-ON CONFLICT (run_id, entity, pass, key) DO UPDATE SET
-	external_id = excluded.external_id,
-	source_key  = excluded.source_key,
-	fingerprint = excluded.fingerprint,
-	state       = excluded.state,
-	odoo_id     = excluded.odoo_id,
-	created     = excluded.created,
-	message     = excluded.message,
-	attempts    = excluded.attempts,
-	batch       = excluded.batch,
-	written     = excluded.written`
-
 // Rows returns the rows of an entity pass by key.
 func (s *Store) Rows(ctx context.Context, entity string, pass int) (map[string]Row, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows WHERE entity = ? AND pass = ?`, entity, pass)
@@ -137,28 +120,20 @@ func (s *Store) Put(ctx context.Context, rows []Row) error {
 	return s.tx(ctx, func(t *tx) error { return putRows(ctx, t, rows) })
 }
 
-// putRows upserts rows and copies each, as it now stands, into its run's
-// history, except rows found unchanged: the run wrote nothing to their
-// records, and the earlier run's version, which loaded them, stands for
-// them (an incremental rerun of a large source is mostly such rows, and
-// the copy would double their cost).
+// putRows upserts rows. The database copies each, as it now stands, into
+// its run's history (a trigger on rows, migration 007), except rows found
+// unchanged: the run wrote nothing to their records, and the earlier run's
+// version, which loaded them, stands for them (an incremental rerun of a
+// large source is mostly such rows, and the copy would double their cost).
 func putRows(ctx context.Context, t *tx, rows []Row) error {
 	st, err := t.PrepareContext(ctx, upsertRow)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	defer st.Close()
-	hist, err := t.PrepareContext(ctx, copyToHistory)
-	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	defer hist.Close()
 	for _, r := range rows {
 		_, err := st.ExecContext(ctx, r.Entity, r.Pass, r.Key, r.ExternalID, r.SourceKey, r.Fingerprint, string(r.State),
 			r.OdooID, r.Created, r.Message, r.Attempts, r.RunID, r.Batch, r.Written)
-		if err == nil && r.State != Unchanged {
-			_, err = hist.ExecContext(ctx, r.Entity, r.Pass, r.Key)
-		}
 		if err != nil {
 			return fmt.Errorf("ledger: write row %s of %s: %w", r.Key, r.Entity, err)
 		}
