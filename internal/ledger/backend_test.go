@@ -68,6 +68,7 @@ var ledgerTests = []struct {
 	{"MarkArchiving", testMarkArchiving},
 	{"TranslationStepsSkipRolledBackRuns", testTranslationStepsSkipRolledBackRuns},
 	{"MigrationToStepImages", testMigrationToStepImages},
+	{"PendingRowsOutliveACrash", testPendingRowsOutliveACrash},
 }
 
 // Every ledger test runs on both stores.

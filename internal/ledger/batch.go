@@ -50,26 +50,43 @@ func (s *Store) NextSeq(ctx context.Context, runID, entity string, pass int) (in
 // MarkSent records, before the call, that batch b is about to be sent
 // with rows (state Pending) and the before-images of the records it
 // updates. Per record and run, the first value read of each field is
-// kept: a later image only adds fields.
+// kept: a later image only adds fields. The pending rows are stored with
+// the batch and written to rows later, each once (see sent); every read
+// sees them as written now.
 func (s *Store) MarkSent(ctx context.Context, b Batch, rows []Row, images []Image) error {
 	b.State = Sent
-	return s.tx(ctx, func(t *tx) error {
-		if err := putBatch(ctx, t, b); err != nil {
-			return err
-		}
-		if err := putRows(ctx, t, rows); err != nil {
+	blob, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("ledger: batch %d of %s: %w", b.Seq, b.Entity, err)
+	}
+	s.sent.mu.Lock()
+	defer s.sent.mu.Unlock()
+	// pending rows of this very batch, marked sent before, are written
+	// first too
+	self := keyOfBatch(b)
+	err = s.touching(ctx, rows, batchKey{}, func(t *tx) error {
+		if err := putBatch(ctx, t, b, string(blob)); err != nil {
 			return err
 		}
 		return putImages(ctx, t, images)
 	})
+	if err == nil {
+		s.sent.add(self, rows)
+	}
+	return err
 }
 
 // Commit records Odoo's answer: the rows' terminal states and the batch
-// committed, in one transaction.
+// committed, in one transaction. The batch's pending rows no row of rows
+// answers stay pending (they are sent again in a later batch).
 func (s *Store) Commit(ctx context.Context, b Batch, rows []Row) error {
 	b.State = Committed
-	return s.tx(ctx, func(t *tx) error {
-		if err := putBatch(ctx, t, b); err != nil {
+	self := keyOfBatch(b)
+	s.sent.mu.Lock()
+	defer s.sent.mu.Unlock()
+	rows = answered(s.sent.batches[self], rows)
+	return s.touching(ctx, rows, self, func(t *tx) error {
+		if err := putBatch(ctx, t, b, ""); err != nil {
 			return err
 		}
 		return putRows(ctx, t, rows)
@@ -118,10 +135,12 @@ func (s *Store) Images(ctx context.Context, runID string) ([]Image, error) {
 	return out, rows.Err()
 }
 
-func putBatch(ctx context.Context, t *tx, b Batch) error {
-	_, err := t.ExecContext(ctx, `INSERT INTO batches (run_id, entity, pass, seq, rows, state) VALUES (?,?,?,?,?,?)
-		ON CONFLICT (run_id, entity, pass, seq) DO UPDATE SET rows = excluded.rows, state = excluded.state`,
-		b.RunID, b.Entity, b.Pass, b.Seq, b.Rows, string(b.State))
+// putBatch writes a batch with its pending rows (JSON; empty once they
+// are written to rows).
+func putBatch(ctx context.Context, t *tx, b Batch, pending string) error {
+	_, err := t.ExecContext(ctx, `INSERT INTO batches (run_id, entity, pass, seq, rows, state, pending) VALUES (?,?,?,?,?,?,?)
+		ON CONFLICT (run_id, entity, pass, seq) DO UPDATE SET rows = excluded.rows, state = excluded.state, pending = excluded.pending`,
+		b.RunID, b.Entity, b.Pass, b.Seq, b.Rows, string(b.State), pending)
 	if err != nil {
 		return fmt.Errorf("ledger: batch %d of %s: %w", b.Seq, b.Entity, err)
 	}

@@ -167,3 +167,73 @@ func testLockAndReopen(t *testing.T, b backend) {
 	_, err = s2.Run(ctx, "nope")
 	require.ErrorContains(t, err, "no run nope")
 }
+
+// crash stops using s the way a killed process does: the pending rows
+// still unwritten are not written, and the lock is let go.
+func (s *Store) crash() {
+	if s.pgLock != nil {
+		_, _ = s.pgLock.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", int64(pgLockKey))
+		_ = s.pgLock.Close()
+	}
+	_ = s.db.Close()
+	release(s.lock)
+}
+
+// testPendingRowsOutliveACrash: a batch's pending rows are stored with it
+// and written to rows later; every read sees them as if written at
+// MarkSent, and a process that dies with the batch in flight leaves them
+// for the next one, which writes them when it opens the ledger.
+func testPendingRowsOutliveACrash(t *testing.T, be backend) {
+	ctx := context.Background()
+	loc := be.location(t)
+	s, err := be.openAt(ctx, loc)
+	require.NoError(t, err)
+	run, err := s.Begin(ctx, "p", "d", nil, false, t0)
+	require.NoError(t, err)
+	require.NoError(t, s.Put(ctx, []Row{{Entity: "c", Pass: 1, Key: "ns.c_2", ExternalID: "ns.c_2", Fingerprint: "old",
+		State: Loaded, OdooID: 7, Created: true, Attempts: 1, RunID: run.ID, Written: `{"v":{}}`}}))
+	b := Batch{RunID: run.ID, Entity: "c", Pass: 1, Seq: 1, Rows: 2}
+	pending := []Row{
+		{Entity: "c", Pass: 1, Key: "ns.c_1", ExternalID: "ns.c_1", Fingerprint: "f1", State: Pending, Created: true, Attempts: 1, RunID: run.ID, Batch: 1},
+		{Entity: "c", Pass: 1, Key: "ns.c_2", ExternalID: "ns.c_2", Fingerprint: "f2", State: Pending, OdooID: 7, Attempts: 1, RunID: run.ID, Batch: 1},
+	}
+	want := map[string]Row{
+		"ns.c_1": pending[0],
+		"ns.c_2": {Entity: "c", Pass: 1, Key: "ns.c_2", ExternalID: "ns.c_2", Fingerprint: "f2", State: Pending, OdooID: 7,
+			Created: true, Attempts: 2, RunID: run.ID, Batch: 1, Written: `{"v":{}}`},
+	}
+	require.NoError(t, s.MarkSent(ctx, b, pending, nil))
+	s.crash()
+
+	s, err = be.openAt(ctx, loc)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	rows, err := s.Rows(ctx, "c", 1)
+	require.NoError(t, err)
+	require.Equal(t, want, rows, "the next process finds the rows pending, as MarkSent left them")
+	hist, err := s.RunHistory(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, []Row{want["ns.c_1"], want["ns.c_2"]}, hist)
+	bs, err := s.Batches(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, Sent, bs[0].State, "Odoo's answer to the batch is not known")
+	var stored int
+	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM batches WHERE pending <> ''`).Scan(&stored))
+	require.Zero(t, stored, "written once: opening the ledger again writes nothing twice")
+
+	// In the same process, a read sees the rows of a batch in flight, and
+	// Odoo's answer then writes each once, merged with its pending state.
+	b2 := Batch{RunID: run.ID, Entity: "c", Pass: 1, Seq: 2, Rows: 2}
+	again := []Row{{Entity: "c", Pass: 1, Key: "ns.c_1", ExternalID: "ns.c_1", Fingerprint: "f1", State: Pending, OdooID: 9, Attempts: 1, RunID: run.ID, Batch: 2}}
+	require.NoError(t, s.MarkSent(ctx, b2, again, nil))
+	rows, err = s.Rows(ctx, "c", 1)
+	require.NoError(t, err)
+	require.Equal(t, Row{Entity: "c", Pass: 1, Key: "ns.c_1", ExternalID: "ns.c_1", Fingerprint: "f1", State: Pending, OdooID: 9,
+		Created: true, Attempts: 2, RunID: run.ID, Batch: 2}, rows["ns.c_1"])
+	require.NoError(t, s.Commit(ctx, b2, []Row{{Entity: "c", Pass: 1, Key: "ns.c_1", ExternalID: "ns.c_1", Fingerprint: "f1",
+		State: Loaded, RunID: run.ID, Batch: 2, Written: `{"v":{"name":{"t":"s","v":"x"}}}`}}))
+	rows, err = s.Rows(ctx, "c", 1)
+	require.NoError(t, err)
+	require.Equal(t, Row{Entity: "c", Pass: 1, Key: "ns.c_1", ExternalID: "ns.c_1", Fingerprint: "f1", State: Loaded, OdooID: 9,
+		Created: true, Attempts: 2, RunID: run.ID, Batch: 2, Written: `{"v":{"name":{"t":"s","v":"x"}}}`}, rows["ns.c_1"])
+}

@@ -44,7 +44,7 @@ func OpenURL(ctx context.Context, dir, state string) (*Store, error) {
 		_ = d.Close()
 		return nil, err
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.start(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("ledger %s: %w", name, err)
 	}

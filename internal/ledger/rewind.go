@@ -51,6 +51,9 @@ func (s *Store) MarkRolledBack(ctx context.Context, runID string, now time.Time)
 	if err != nil {
 		return err
 	}
+	if err := s.settle(ctx); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(t *tx) error {
 		prev, err := previousRows(ctx, t, run)
 		if err != nil {

@@ -65,6 +65,9 @@ const historyColumns = `run_id, entity, pass, key, external_id, source_key, fing
 
 // Rows returns the rows of an entity pass by key.
 func (s *Store) Rows(ctx context.Context, entity string, pass int) (map[string]Row, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows WHERE entity = ? AND pass = ?`, entity, pass)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read rows of %s pass %d: %w", entity, pass, err)
@@ -83,6 +86,9 @@ func (s *Store) Rows(ctx context.Context, entity string, pass int) (map[string]R
 // RunRows returns the rows whose state the run set last, ordered by entity,
 // pass and key.
 func (s *Store) RunRows(ctx context.Context, runID string) ([]Row, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows WHERE run_id = ? ORDER BY entity, pass, key`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read rows of run %s: %w", runID, err)
@@ -95,6 +101,9 @@ func (s *Store) RunRows(ctx context.Context, runID string) ([]Row, error) {
 // a later run took over since. Rows the run found unchanged are not in it
 // (see putRows).
 func (s *Store) RunHistory(ctx context.Context, runID string) ([]Row, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+historyColumns+` FROM run_rows WHERE run_id = ? ORDER BY entity, pass, key`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read the rows run %s wrote: %w", runID, err)
@@ -104,6 +113,9 @@ func (s *Store) RunHistory(ctx context.Context, runID string) ([]Row, error) {
 
 // AllRows returns every row, ordered by entity, pass and key.
 func (s *Store) AllRows(ctx context.Context) ([]Row, error) {
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+rowColumns+` FROM rows ORDER BY entity, pass, key`)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: read rows: %w", err)
@@ -117,11 +129,13 @@ func (s *Store) Put(ctx context.Context, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(t *tx) error { return putRows(ctx, t, rows) })
+	s.sent.mu.Lock()
+	defer s.sent.mu.Unlock()
+	return s.touching(ctx, rows, batchKey{}, func(t *tx) error { return putRows(ctx, t, rows) })
 }
 
 // putRows upserts rows. The database copies each, as it now stands, into
-// its run's history (a trigger on rows, migration 007), except rows found
+// its run's history (a trigger on rows, schema 7), except rows found
 // unchanged: the run wrote nothing to their records, and the earlier run's
 // version, which loaded them, stands for them (an incremental rerun of a
 // large source is mostly such rows, and the copy would double their cost).

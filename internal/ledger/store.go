@@ -35,6 +35,7 @@ type Store struct {
 	// pgLock holds the session-level advisory lock that keeps a second
 	// process off a PostgreSQL ledger.
 	pgLock *sql.Conn
+	sent   sent
 }
 
 // Open opens (creating it and dir when needed) the ledger in dir, takes
@@ -55,7 +56,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(1) // one writer; serialises the workers' transactions
 	s := &Store{db: &dbHandle{DB: db}, path: path, lock: lock}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.start(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("ledger %s: %w", path, err)
 	}
@@ -71,11 +72,22 @@ func dsn(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// start migrates the schema and writes the pending rows of the batches a
+// stopped process had in flight.
+func (s *Store) start(ctx context.Context) error {
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	return s.settleStored(ctx)
+}
+
 // Path is the ledger file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database and releases the lock.
+// Close writes the pending rows still unwritten, closes the database and
+// releases the lock.
 func (s *Store) Close() error {
+	settled := s.settle(context.Background())
 	if s.pgLock != nil {
 		// unlock explicitly: the server ends a closed session a moment
 		// later, and a process opening the ledger right after must not
@@ -85,7 +97,7 @@ func (s *Store) Close() error {
 	}
 	err := s.db.Close()
 	release(s.lock)
-	return err
+	return errors.Join(settled, err)
 }
 
 // tx runs fn in one transaction.

@@ -16,3 +16,10 @@ END
 $$;
 CREATE TRIGGER rows_history AFTER INSERT OR UPDATE ON rows FOR EACH ROW WHEN (NEW.state <> 'unchanged')
 	EXECUTE FUNCTION ferry_rows_history();
+
+-- The pending rows of a batch in flight, as JSON: MarkSent stores them with
+-- the batch instead of writing each row, and they are written to rows when
+-- the batch is committed (merged with Odoo's answer, one write per row),
+-- when another write touches one of them, before a read, and, after a
+-- crash, when the ledger is next opened. Empty once written.
+ALTER TABLE batches ADD COLUMN pending TEXT NOT NULL DEFAULT '';

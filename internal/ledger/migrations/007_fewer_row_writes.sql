@@ -20,3 +20,10 @@ BEGIN
 		fingerprint = excluded.fingerprint, state = excluded.state, odoo_id = excluded.odoo_id, created = excluded.created,
 		message = excluded.message, attempts = excluded.attempts, batch = excluded.batch, written = excluded.written;
 END;
+
+-- The pending rows of a batch in flight, as JSON: MarkSent stores them with
+-- the batch instead of writing each row, and they are written to rows when
+-- the batch is committed (merged with Odoo's answer, one write per row),
+-- when another write touches one of them, before a read, and, after a
+-- crash, when the ledger is next opened. Empty once written.
+ALTER TABLE batches ADD COLUMN pending TEXT NOT NULL DEFAULT '';
