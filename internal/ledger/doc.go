@@ -14,6 +14,9 @@
 // run takes the row over: what rollback undoes, and what MarkRolledBack
 // puts back when a later run is undone.
 //
-// Store keeps all of it in SQLite (WAL, synchronous=FULL) and is safe for
-// concurrent use by the loader's workers; one process at a time holds it.
+// Store keeps all of it in SQLite (WAL, synchronous=FULL) or PostgreSQL and
+// is safe for concurrent use by the loader's workers; one process at a time
+// holds it. A batch's pending rows are stored with the batch and written
+// to rows once, with Odoo's answer (sent.go); every read sees them as if
+// written when the batch was marked sent.
 package ledger
