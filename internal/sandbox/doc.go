@@ -7,7 +7,10 @@
 //
 // Besides the built-in admin, Options.Users adds internal users; one marked
 // Restricted gets the AccessErrors and record rules an internal user
-// without administration rights meets on a real Odoo (see User).
+// without administration rights meets on a real Odoo (see User). Each user
+// works in their companies (the main one, and those they create): a call
+// whose allowed_company_ids names another gets Odoo's AccessError where a
+// real Odoo would raise it (orm/companies.go).
 //
 // New starts one on a loopback port, like httptest.NewServer; Handler
 // serves it on a listener of the caller's (`ferry sandbox`). Faults injects

@@ -28,6 +28,7 @@ func (db *DB) create(b *bound) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		db.linkCreator(b.m, id, b.UID)
 		ids = append(ids, id)
 	}
 	if single && !b.Named {

@@ -102,6 +102,9 @@ func (db *DB) Execute(c Call) (any, error) {
 	if err := db.checkAccess(b); err != nil {
 		return nil, err
 	}
+	if err := db.checkCompanies(b); err != nil {
+		return nil, err
+	}
 	switch db.fault(c.Method) {
 	case "serialization":
 		return nil, &Exception{Class: SerializationErr, Message: serializationMsg}

@@ -26,8 +26,10 @@ type loadRun struct {
 	messages []any
 	errors   int
 	ctx      map[string]any
-	ri       int  // the record being converted
-	sp       span // and its rows
+	ri       int    // the record being converted
+	sp       span   // and its rows
+	refusal  string // the call's companies refused: each record's message
+	uid      int64
 }
 
 // load is Odoo's import: create-or-update by external ID, relation cells
@@ -42,7 +44,7 @@ func (db *DB) load(b *bound) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &loadRun{db: db, m: b.m, data: rows, tz: db.loadTZ(b), ctx: b.Context}
+	r := &loadRun{db: db, m: b.m, data: rows, tz: db.loadTZ(b), ctx: b.Context, refusal: db.loadRefusal(b), uid: b.UID}
 	for _, n := range names {
 		c := column{path: strings.Split(n, "/")}
 		if err := r.checkColumn(c, n); err != nil {
@@ -190,6 +192,10 @@ func (r *loadRun) record(ri int, sp span) (int64, bool) {
 	if failed || !ok {
 		return 0, false
 	}
+	if r.refusal != "" { // the write needs the call's companies
+		r.fail(ri, sp, map[string]any{"message": r.refusal})
+		return 0, false
+	}
 	id, err := r.write(xmlid, dbid, vals, subs)
 	if err != nil {
 		r.fail(ri, sp, r.importFailure(err))
@@ -295,8 +301,11 @@ func (r *loadRun) write(xmlid, dbid string, vals map[string]any, subs []sub) (in
 	var err error
 	if id != 0 {
 		err = db.writeOne(m, id, vals, true)
-	} else if id, err = db.createOne(m, vals, r.ctx, true); err == nil && xmlid != "" {
-		err = r.setXMLID(xmlid, m.Name, id)
+	} else if id, err = db.createOne(m, vals, r.ctx, true); err == nil {
+		db.linkCreator(m, id, r.uid)
+		if xmlid != "" {
+			err = r.setXMLID(xmlid, m.Name, id)
+		}
 	}
 	if err != nil {
 		return 0, err
