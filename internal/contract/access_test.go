@@ -136,7 +136,7 @@ func TestRestrictedUserIsRefusedTheSettingsModels(t *testing.T) {
 		}
 		ok, err := c.CheckAccessRights(ctx(t), "ir.cron", "read")
 		require.NoError(t, err)
-		require.False(t, ok, "check_access_rights (has_access on 19) answers no")
+		require.False(t, ok, "check_access_rights answers no")
 		_, system, err := c.Resolve(ctx(t), "base.group_system")
 		require.NoError(t, err, "check_object_reference stays allowed")
 		if c.Transport() != odoo.XMLRPC { // over XML-RPC the client reads ir.model.data instead
@@ -182,5 +182,21 @@ func TestRestrictedUserSeesOnlyItsOwnAPIKeys(t *testing.T) {
 		require.ErrorAs(t, err, &e)
 		require.Equal(t, odoo.KindAccess, e.Kind, "%v", err)
 		require.Contains(t, e.Message, fmt.Sprintf("(id=%d) doesn't have 'read' access to:\n- Users API Keys (res.users.apikeys)", c.UID()))
+	})
+}
+
+// check_access_rights with raise_exception left true answers nothing when
+// the user may (Odoo 18 and 19 run check_access, which returns None: no
+// "result" over JSON-RPC, null over JSON-2, the None fault over XML-RPC),
+// and whether the user may with raise_exception false (checked on real
+// Odoo 18 and 19).
+func TestCheckAccessRightsAnswersNothingWhenAllowed(t *testing.T) {
+	each(t, func(t *testing.T, tg target, c *odoo.Client) {
+		v, err := c.Execute(ctx(t), "res.partner", "check_access_rights", []any{"read"}, nil)
+		require.NoError(t, err)
+		require.Equal(t, odoo.NoValue{}, v)
+		v, err = c.Execute(ctx(t), "res.partner", "check_access_rights", []any{"read"}, map[string]any{"raise_exception": false})
+		require.NoError(t, err)
+		require.Equal(t, true, v)
 	})
 }

@@ -349,3 +349,25 @@ func readJSON2(t *testing.T, path string) []exchange {
 	}
 	return xs
 }
+
+// Odoo echoes a JSON-RPC request's id as it came: 7 as 7 (not 7.0), a
+// string as the string, null as null (checked on real Odoo 18 and 19).
+func TestJSONRPCEchoesTheRequestID(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tg := range targets(t) {
+		if seen[tg.cfg.URL] {
+			continue
+		}
+		seen[tg.cfg.URL] = true
+		t.Run(tg.name, func(t *testing.T) {
+			for _, id := range []string{`7`, `"call-7"`, `null`} {
+				status, got := post(t, tg.cfg.URL+"/web/webclient/version_info", "application/json",
+					`{"jsonrpc": "2.0", "method": "call", "params": {}, "id": `+id+`}`)
+				require.Equal(t, http.StatusOK, status)
+				var resp map[string]json.RawMessage
+				require.NoError(t, json.Unmarshal([]byte(got), &resp))
+				require.Equal(t, id, string(resp["id"]), got)
+			}
+		})
+	}
+}

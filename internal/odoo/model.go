@@ -276,12 +276,11 @@ func (c *Client) Resolve(ctx context.Context, xmlid string) (string, int64, erro
 }
 
 // CheckAccessRights reports whether the user may perform operation (read,
-// write, create, unlink) on model.
+// write, create, unlink) on model: check_access_rights with
+// raise_exception false, which Odoo 16 to 19 answer (deprecated since 18,
+// still there in 19; checked on real 18 and 19).
 func (c *Client) CheckAccessRights(ctx context.Context, model, operation string) (bool, error) {
 	v, err := c.Execute(ctx, model, "check_access_rights", []any{operation}, map[string]any{"raise_exception": false})
-	if IsKind(err, KindNotFound) { // 19: check_access_rights is gone; has_access on an empty recordset
-		v, err = c.Execute(ctx, model, "has_access", []any{[]any{}, operation}, nil)
-	}
 	if err != nil {
 		return false, err
 	}

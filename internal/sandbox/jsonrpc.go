@@ -20,7 +20,6 @@ func (s *Server) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		ID     any `json:"id"`
 		Params struct {
 			Service string `json:"service"`
 			Method  string `json:"method"`
@@ -35,7 +34,7 @@ func (s *Server) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Invalid JSON data", http.StatusBadRequest)
 		return
 	}
-	args, _ := decodeArgs(body)
+	id, args := decodeRequest(body)
 	var res any
 	switch req.Params.Service {
 	case "common":
@@ -45,19 +44,17 @@ func (s *Server) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 	default:
 		err = &orm.Exception{Class: orm.KeyError, Message: "'" + req.Params.Service + "'"}
 	}
-	s.writeJSONRPC(w, req.ID, res, err)
+	s.writeJSONRPC(w, id, res, err)
 }
 
-// decodeArgs re-reads params.args keeping integers exact.
-func decodeArgs(body []byte) ([]any, error) {
-	v, err := jsonv.Decode(body)
-	if err != nil {
-		return nil, err
-	}
+// decodeRequest re-reads a request's id and params.args keeping integers
+// exact: Odoo echoes an id of 1 as 1, not 1.0.
+func decodeRequest(body []byte) (id any, args []any) {
+	v, _ := jsonv.Decode(body)
 	m, _ := v.(map[string]any)
 	p, _ := m["params"].(map[string]any)
-	a, _ := p["args"].([]any)
-	return a, nil
+	args, _ = p["args"].([]any)
+	return m["id"], args
 }
 
 func (s *Server) writeJSONRPC(w http.ResponseWriter, id, res any, err error) {
@@ -88,9 +85,7 @@ func (s *Server) jsonRPCError(e *orm.Exception) ordered {
 
 // serveVersionInfo answers the JSON-RPC route /web/webclient/version_info.
 func (s *Server) serveVersionInfo(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		ID any `json:"id"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&req)
-	s.writeJSONRPC(w, req.ID, s.versionInfo(), nil)
+	body, _ := io.ReadAll(r.Body)
+	id, _ := decodeRequest(body)
+	s.writeJSONRPC(w, id, s.versionInfo(), nil)
 }

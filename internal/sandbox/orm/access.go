@@ -148,16 +148,19 @@ func (db *DB) modelAccess(b *bound, op string) error {
 	return db.checkAccess(&bound{Call: Call{UID: b.UID, Method: op}, m: b.m}) // the method named like the operation needs it
 }
 
+// checkAccessRights answers as Odoo 18 and 19 do: with raise_exception
+// false, whether the user may; else nothing when the user may (it is
+// check_access on an empty recordset, which returns None — an XML-RPC
+// fault, as None cannot be marshalled), the AccessError when not.
 func (db *DB) checkAccessRights(b *bound) (any, error) {
-	op := strArg(b, "operation")
-	err := db.modelAccess(b, op)
-	if err == nil {
-		return true, nil
-	}
+	err := db.modelAccess(b, strArg(b, "operation"))
 	if v, ok := b.arg("raise_exception"); ok && !truthy(v) {
-		return false, nil
+		return err == nil, nil
 	}
-	return nil, err
+	if err != nil {
+		return nil, err
+	}
+	return None{}, nil
 }
 
 func (db *DB) hasAccess(b *bound) (any, error) {

@@ -62,6 +62,9 @@ func TestCheckAccessRightsRaisesUnlessAskedNotTo(t *testing.T) {
 	require.Equal(t, false, ok)
 	ok, err = call(db, 2, "ir.config_parameter", "check_access_rights", "write")
 	require.NoError(t, err)
+	require.Equal(t, None{}, ok, "allowed: check_access returns None")
+	ok, err = call(db, 2, "ir.config_parameter", "check_access_rights", "write", false)
+	require.NoError(t, err)
 	require.Equal(t, true, ok)
 }
 

@@ -141,8 +141,6 @@ func (db *DB) has(model, name string) bool {
 		return model == "res.users"
 	case "formatted_read_group":
 		return db.version >= 19
-	case "check_access_rights":
-		return db.version < 19
 	}
 	return true
 }
