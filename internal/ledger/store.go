@@ -8,12 +8,17 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // FileName is the ledger's file name in the state directory.
 const FileName = "ledger.db"
+
+// closeWait bounds Close's writes of pending rows (a PostgreSQL ledger
+// may have become unreachable).
+const closeWait = 30 * time.Second
 
 // ErrLocked says another process holds the ledger.
 var ErrLocked = &lockedError{}
@@ -84,10 +89,13 @@ func (s *Store) start(ctx context.Context) error {
 // Path is the ledger file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close writes the pending rows still unwritten, closes the database and
-// releases the lock.
+// Close writes the pending rows still unwritten (within closeWait; what
+// it cannot write, the next Open does), closes the database and releases
+// the lock.
 func (s *Store) Close() error {
-	settled := s.settle(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	settled := s.settle(ctx)
+	cancel()
 	if s.pgLock != nil {
 		// unlock explicitly: the server ends a closed session a moment
 		// later, and a process opening the ledger right after must not
