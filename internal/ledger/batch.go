@@ -61,10 +61,12 @@ func (s *Store) MarkSent(ctx context.Context, b Batch, rows []Row, images []Imag
 	}
 	s.sent.mu.Lock()
 	defer s.sent.mu.Unlock()
-	// pending rows of this very batch, marked sent before, are written
-	// first too
 	self := keyOfBatch(b)
-	err = s.touching(ctx, rows, batchKey{}, func(t *tx) error {
+	before := s.sent.holding(rows, self)
+	if _, again := s.sent.batches[self]; again { // its earlier pending rows are written first
+		before = append(before, self)
+	}
+	err = s.afterPending(ctx, before, batchKey{}, func(t *tx) error {
 		if err := putBatch(ctx, t, b, string(blob)); err != nil {
 			return err
 		}
@@ -85,7 +87,7 @@ func (s *Store) Commit(ctx context.Context, b Batch, rows []Row) error {
 	s.sent.mu.Lock()
 	defer s.sent.mu.Unlock()
 	rows = answered(s.sent.batches[self], rows)
-	return s.touching(ctx, rows, self, func(t *tx) error {
+	return s.afterPending(ctx, s.sent.holding(rows, self), self, func(t *tx) error {
 		if err := putBatch(ctx, t, b, ""); err != nil {
 			return err
 		}

@@ -131,7 +131,7 @@ func (s *Store) Put(ctx context.Context, rows []Row) error {
 	}
 	s.sent.mu.Lock()
 	defer s.sent.mu.Unlock()
-	return s.touching(ctx, rows, batchKey{}, func(t *tx) error { return putRows(ctx, t, rows) })
+	return s.afterPending(ctx, s.sent.holding(rows, batchKey{}), batchKey{}, func(t *tx) error { return putRows(ctx, t, rows) })
 }
 
 // putRows upserts rows. The database copies each, as it now stands, into

@@ -115,19 +115,18 @@ func clearPending(ctx context.Context, t *tx, b batchKey) error {
 	return nil
 }
 
-// touching runs fn in one transaction after writing the pending rows of
-// the batches other than self that hold one of rows, and forgets those
-// batches and self once it committed. Call with sent.mu held.
-func (s *Store) touching(ctx context.Context, rows []Row, self batchKey, fn func(*tx) error) error {
-	others := s.sent.holding(rows, self)
+// afterPending runs fn in one transaction after writing the pending rows
+// of batches before, and forgets those batches and self once it
+// committed. Call with sent.mu held.
+func (s *Store) afterPending(ctx context.Context, before []batchKey, self batchKey, fn func(*tx) error) error {
 	err := s.tx(ctx, func(t *tx) error {
-		if err := s.sent.writePending(ctx, t, others); err != nil {
+		if err := s.sent.writePending(ctx, t, before); err != nil {
 			return err
 		}
 		return fn(t)
 	})
 	if err == nil {
-		s.sent.drop(append(others, self)...)
+		s.sent.drop(append(before, self)...)
 	}
 	return err
 }
@@ -140,12 +139,7 @@ func (s *Store) settle(ctx context.Context) error {
 	if len(s.sent.batches) == 0 {
 		return nil
 	}
-	bs := s.sent.all()
-	err := s.tx(ctx, func(t *tx) error { return s.sent.writePending(ctx, t, bs) })
-	if err == nil {
-		s.sent.drop(bs...)
-	}
-	return err
+	return s.afterPending(ctx, s.sent.all(), batchKey{}, func(*tx) error { return nil })
 }
 
 // settleStored writes the pending rows stored with batches when the
@@ -153,6 +147,14 @@ func (s *Store) settle(ctx context.Context) error {
 // had in flight. One process holds the ledger at a time, so none is in
 // flight now.
 func (s *Store) settleStored(ctx context.Context) error {
+	if err := s.loadStored(ctx); err != nil {
+		return err
+	}
+	return s.settle(ctx)
+}
+
+// loadStored reads the pending rows stored with batches into s.sent.
+func (s *Store) loadStored(ctx context.Context) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT run_id, entity, pass, seq, pending FROM batches WHERE pending <> ''`)
 	if err != nil {
 		return fmt.Errorf("ledger: read the batches in flight: %w", err)
@@ -173,8 +175,7 @@ func (s *Store) settleStored(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("ledger: read the batches in flight: %w", err)
 	}
-	rows.Close()
-	return s.settle(ctx)
+	return nil
 }
 
 // answered returns the rows a batch's commit writes: each of its pending

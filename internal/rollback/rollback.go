@@ -76,7 +76,7 @@ type Plan struct {
 	Done []Action `json:"done,omitempty"`
 }
 
-// Undone is how the ledger remembers that a rollback carried a out: by
+// Undone is how the ledger remembers that a rollback carried out a: by
 // kind, model and id, or for a record of a lost answer by external ID.
 func (a Action) Undone() ledger.Undone {
 	if a.Unconfirmed {
@@ -455,8 +455,11 @@ func resetToDraft(ctx context.Context, t Target, a Action) error {
 	}
 	if !a.Draft {
 		recs, err := t.Read(ctx, a.Model, []int64{a.ID}, []string{"state"})
-		if err != nil || len(recs) == 0 || recs[0]["state"] == "draft" {
-			return err // a record already gone is the delete's to report
+		if odoo.IsKind(err, odoo.KindMissing) || err == nil && (len(recs) == 0 || recs[0]["state"] == "draft") {
+			return nil // a record already gone is the delete's to report
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if _, err := t.Execute(ctx, a.Model, draftMethod(a.Model), []any{[]any{a.ID}}, nil); err != nil && !odoo.IsKind(err, odoo.KindMissing) {
